@@ -1,0 +1,25 @@
+#include "common/grpc/grpc_client.h"
+
+namespace cmcp {
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
+                                           const GrpcClientSettings& settings) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(settings.max_message_bytes);
+  args.SetMaxSendMessageSize(settings.max_message_bytes);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(settings.keepalive_time)));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(settings.keepalive_timeout)));
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Spread calls over every address a name resolves to (replicas behind a
+  // headless Kubernetes Service).
+  args.SetLoadBalancingPolicyName("round_robin");
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+void SetDeadline(grpc::ClientContext& context, absl::Duration timeout) {
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+}
+
+}  // namespace cmcp
