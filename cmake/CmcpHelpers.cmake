@@ -12,7 +12,7 @@ set(CMCP_PROTO_OUT "${PROJECT_BINARY_DIR}/proto_gen")
 file(MAKE_DIRECTORY "${CMCP_PROTO_OUT}")
 
 function(_cmcp_project_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
                          -Wnon-virtual-dtor -Woverloaded-virtual)
   if(CMCP_WERROR)
     target_compile_options(${target} PRIVATE -Werror)

@@ -90,7 +90,15 @@ std::string RedactSecrets(absl::string_view text) {
             end += (text[end] == '\\' && end + 1 < text.size()) ? 2 : 1;
           }
         } else {
-          end = SkipValue(text, p);
+          // "Authorization: Bearer x": the credential is the word after the scheme.
+          for (absl::string_view scheme : {absl::string_view("bearer "), absl::string_view("basic ")}) {
+            if (p + scheme.size() <= text.size() &&
+                absl::EqualsIgnoreCase(text.substr(p, scheme.size()), scheme)) {
+              end = p + scheme.size();
+              break;
+            }
+          }
+          end = SkipValue(text, end);
         }
         if (end > p) absl::StrAppend(&out, kRedacted);
         i = end;

@@ -1,0 +1,152 @@
+// The HTTP server and client against each other over real loopback sockets.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "absl/strings/str_cat.h"
+#include "common/http/http_client.h"
+#include "common/http/http_server.h"
+#include "common/http/router.h"
+#include "tests/testing/status_matchers.h"
+
+namespace cmcp {
+namespace {
+
+using ::cmcp::testing::IsOk;
+using ::testing::HasSubstr;
+
+std::string Url(const HttpServer& server, absl::string_view path) {
+  return absl::StrCat("http://127.0.0.1:", server.port(), path);
+}
+
+TEST(HttpTypesTest, PercentCodingRoundTrips) {
+  EXPECT_EQ(PercentEncode("a b/c?d=é"), "a%20b%2Fc%3Fd%3D%C3%A9");
+  auto decoded = PercentDecode("a%20b%2Fc", false);
+  ASSERT_THAT(decoded, IsOk());
+  EXPECT_EQ(*decoded, "a b/c");
+  EXPECT_FALSE(PercentDecode("bad%2", false).ok());
+  EXPECT_FALSE(PercentDecode("bad%zz", false).ok());
+}
+
+TEST(HttpTypesTest, ParseQueryDecodesPairs) {
+  auto q = ParseQuery("q.where=Name%3D%27O%27%27Brien%27&x&b=1+2");
+  ASSERT_THAT(q, IsOk());
+  ASSERT_EQ(q->size(), 3u);
+  EXPECT_EQ((*q)[0].first, "q.where");
+  EXPECT_EQ((*q)[0].second, "Name='O''Brien'");
+  EXPECT_EQ((*q)[1].second, "");
+  EXPECT_EQ((*q)[2].second, "1 2");
+}
+
+TEST(RouterTest, MatchesCapturesAndPrefersLiterals) {
+  Router router;
+  int hit = 0;
+  router.Add("GET", "/v3/tables/{t}/records", [&](auto, const PathParams&, auto) { hit = 1; });
+  router.Add("GET", "/v3/files/{key}", [&](auto, const PathParams&, auto) { hit = 2; });
+  router.Add("GET", "/v3/files/path", [&](auto, const PathParams&, auto) { hit = 3; });
+  RouteMatch m = router.Find("GET", "/v3/tables/My%20Table/records");
+  ASSERT_EQ(m.outcome, RouteMatch::kFound);
+  EXPECT_EQ(m.params.at("t"), "My Table");
+  EXPECT_EQ(router.Find("GET", "/v3/files/path").outcome, RouteMatch::kFound);
+  (*router.Find("GET", "/v3/files/path").handler)({}, {}, nullptr);
+  EXPECT_EQ(hit, 3);
+  RouteMatch wrong = router.Find("POST", "/v3/files/abc");
+  EXPECT_EQ(wrong.outcome, RouteMatch::kMethodNotAllowed);
+  EXPECT_EQ(wrong.allowed, "GET");
+  EXPECT_EQ(router.Find("GET", "/nope").outcome, RouteMatch::kNotFound);
+  // An encoded slash stays inside its segment.
+  RouteMatch slash = router.Find("GET", "/v3/tables/a%2Fb/records");
+  ASSERT_EQ(slash.outcome, RouteMatch::kFound);
+  EXPECT_EQ(slash.params.at("t"), "a/b");
+}
+
+TEST(HttpServerTest, AnswersFullResponsesOverKeepAlive) {
+  HttpServer server({}, [](HttpRequest req, std::shared_ptr<HttpResponder> r) {
+    r->Respond(HttpResponse::Text(200, absl::StrCat(req.method, " ", req.path, " ", req.query,
+                                                    " ", req.body)));
+  });
+  ASSERT_THAT(server.Start(), IsOk());
+  CurlHttpClient client;
+  for (int i = 0; i < 3; ++i) {
+    auto r = client.Send({.method = "POST", .url = Url(server, "/a/b?x=1"), .body = "hello"});
+    ASSERT_THAT(r, IsOk());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "POST /a/b x=1 hello");
+  }
+}
+
+TEST(HttpServerTest, AnswersLaterFromAnotherThread) {
+  std::vector<std::thread> threads;
+  HttpServer server({}, [&](HttpRequest, std::shared_ptr<HttpResponder> r) {
+    threads.emplace_back([r] { r->Respond(HttpResponse::Json(201, "{}")); });
+  });
+  ASSERT_THAT(server.Start(), IsOk());
+  CurlHttpClient client;
+  auto r = client.Send({.url = Url(server, "/")});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 201);
+  EXPECT_EQ(r->headers.Get("content-type").value_or(""), "application/json");
+  for (auto& t : threads) t.join();
+}
+
+TEST(HttpServerTest, RejectsOversizedBodiesWith413) {
+  HttpServerSettings settings;
+  settings.max_body_bytes = 16;
+  HttpServer server(settings, [](HttpRequest, std::shared_ptr<HttpResponder> r) {
+    r->Respond(HttpResponse::Empty(204));
+  });
+  ASSERT_THAT(server.Start(), IsOk());
+  CurlHttpClient client;
+  auto r = client.Send({.method = "POST", .url = Url(server, "/"), .body = std::string(100, 'x')});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 413);
+  EXPECT_THAT(r->body, HasSubstr("payload_too_large"));
+}
+
+TEST(HttpServerTest, UnansweredRequestGets500) {
+  HttpServer server({}, [](HttpRequest, std::shared_ptr<HttpResponder>) {});
+  ASSERT_THAT(server.Start(), IsOk());
+  CurlHttpClient client;
+  auto r = client.Send({.url = Url(server, "/")});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 500);
+}
+
+TEST(HttpServerTest, StreamsChunksAndEnds) {
+  HttpServer server({}, [](HttpRequest, std::shared_ptr<HttpResponder> r) {
+    Headers h;
+    h.Add("Content-Type", "text/event-stream");
+    r->BeginStream(200, std::move(h));
+    r->Write("data: one\n\n");
+    r->Write("data: two\n\n");
+    r->EndStream();
+  });
+  ASSERT_THAT(server.Start(), IsOk());
+  CurlHttpClient client;
+  auto r = client.Send({.url = Url(server, "/")});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "data: one\n\ndata: two\n\n");
+  EXPECT_EQ(r->headers.Get("content-type").value_or(""), "text/event-stream");
+}
+
+TEST(HttpServerTest, OnCloseFiresWhenStreamingClientLeaves) {
+  absl::Notification closed;
+  HttpServer server({}, [&](HttpRequest, std::shared_ptr<HttpResponder> r) {
+    r->BeginStream(200, {});
+    r->Write("data: hi\n\n");
+    r->SetOnClose([&closed] { closed.Notify(); });
+  });
+  ASSERT_THAT(server.Start(), IsOk());
+  CurlHttpClient client;
+  // The stream never ends; the client gives up after its timeout and leaves.
+  auto r = client.Send({.url = Url(server, "/"), .timeout = absl::Milliseconds(300)});
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(closed.WaitForNotificationWithTimeout(absl::Seconds(5)));
+}
+
+}  // namespace
+}  // namespace cmcp
