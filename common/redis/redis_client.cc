@@ -1,0 +1,189 @@
+#include "common/redis/redis_client.h"
+
+#include <hiredis/hiredis.h>
+#include <sys/time.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/error.h"
+
+namespace cmcp {
+namespace {
+
+
+RedisReply Convert(const redisReply* r) {
+  RedisReply out;
+  if (r == nullptr) return out;
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+      out.type = RedisReply::Type::kString;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = RedisReply::Type::kStatus;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = RedisReply::Type::kError;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = RedisReply::Type::kInteger;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = RedisReply::Type::kArray;
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
+      break;
+    default:
+      out.type = RedisReply::Type::kNil;
+  }
+  return out;
+}
+
+absl::Status Unavailable(absl::string_view what) {
+  return StorageUnavailableError(absl::StrCat("Redis unavailable: ", what));
+}
+
+}  // namespace
+
+struct RedisClient::Connection {
+  redisContext* ctx = nullptr;
+  ~Connection() {
+    if (ctx != nullptr) redisFree(ctx);
+  }
+};
+
+std::map<std::string, std::string> RedisReply::AsMap() const {
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i + 1 < elements.size(); i += 2) out[elements[i].str] = elements[i + 1].str;
+  return out;
+}
+
+RedisClient::RedisClient(RedisSettings settings) : settings_(std::move(settings)) {}
+
+RedisClient::~RedisClient() = default;
+
+absl::StatusOr<std::unique_ptr<RedisClient::Connection>> RedisClient::Connect() {
+  auto conn = std::make_unique<Connection>();
+  const timeval connect_timeout = absl::ToTimeval(settings_.connect_timeout);
+  if (absl::StartsWith(settings_.address, "unix:")) {
+    conn->ctx = redisConnectUnixWithTimeout(settings_.address.substr(5).c_str(), connect_timeout);
+  } else {
+    const size_t colon = settings_.address.rfind(':');
+    int port = 6379;
+    std::string host = settings_.address;
+    if (colon != std::string::npos) {
+      host = settings_.address.substr(0, colon);
+      if (!absl::SimpleAtoi(settings_.address.substr(colon + 1), &port)) {
+        return absl::InvalidArgumentError(absl::StrCat("bad Redis address ", settings_.address));
+      }
+    }
+    conn->ctx = redisConnectWithTimeout(host.c_str(), port, connect_timeout);
+  }
+  if (conn->ctx == nullptr) return Unavailable("cannot allocate a connection");
+  if (conn->ctx->err != 0) return Unavailable(absl::StrCat(settings_.address, ": ", conn->ctx->errstr));
+  redisSetTimeout(conn->ctx, absl::ToTimeval(settings_.command_timeout));
+  redisEnableKeepAlive(conn->ctx);
+  auto run = [&](const std::vector<std::string>& args) -> absl::Status {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (const std::string& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    auto* reply = static_cast<redisReply*>(
+        redisCommandArgv(conn->ctx, static_cast<int>(args.size()), argv.data(), lens.data()));
+    if (reply == nullptr) return Unavailable(conn->ctx->errstr);
+    const bool error = reply->type == REDIS_REPLY_ERROR;
+    const std::string message = error ? std::string(reply->str, reply->len) : "";
+    freeReplyObject(reply);
+    // The message is Redis's own ("WRONGPASS ..."), never the password.
+    if (error) return Unavailable(message);
+    return absl::OkStatus();
+  };
+  if (!settings_.password.empty()) {
+    if (absl::Status s = run({"AUTH", settings_.password}); !s.ok()) return s;
+  }
+  if (settings_.database != 0) {
+    if (absl::Status s = run({"SELECT", absl::StrCat(settings_.database)}); !s.ok()) return s;
+  }
+  return conn;
+}
+
+absl::StatusOr<std::unique_ptr<RedisClient::Connection>> RedisClient::Acquire() {
+  {
+    absl::MutexLock lock(&mu_);
+    auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !idle_.empty() || outstanding_ < settings_.pool_size;
+    };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&available), settings_.acquire_timeout)) {
+      return Unavailable("all connections are busy");
+    }
+    ++outstanding_;
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      return conn;
+    }
+  }
+  auto conn = Connect();
+  if (!conn.ok()) {
+    absl::MutexLock lock(&mu_);
+    --outstanding_;
+  }
+  return conn;
+}
+
+void RedisClient::Release(std::unique_ptr<Connection> connection, bool healthy) {
+  absl::MutexLock lock(&mu_);
+  --outstanding_;
+  if (healthy) idle_.push_back(std::move(connection));
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  auto conn_or = Acquire();
+  if (!conn_or.ok()) return conn_or.status();
+  std::unique_ptr<Connection> conn = *std::move(conn_or);
+  for (const auto& args : commands) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (const std::string& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    redisAppendCommandArgv(conn->ctx, static_cast<int>(args.size()), argv.data(), lens.data());
+  }
+  std::vector<RedisReply> replies;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(conn->ctx, &raw) != REDIS_OK || raw == nullptr) {
+      const std::string error = conn->ctx->errstr;
+      Release(std::move(conn), /*healthy=*/false);
+      return Unavailable(error);
+    }
+    replies.push_back(Convert(static_cast<redisReply*>(raw)));
+    freeReplyObject(raw);
+  }
+  Release(std::move(conn), /*healthy=*/true);
+  return replies;
+}
+
+absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
+  auto replies = Pipeline({args});
+  if (!replies.ok()) return replies.status();
+  RedisReply reply = std::move(replies->front());
+  if (reply.type == RedisReply::Type::kError) {
+    return InternalError(absl::StrCat("Redis error on ", args.front(), ": ", reply.str));
+  }
+  return reply;
+}
+
+absl::Status RedisClient::Ping() {
+  auto reply = Command({"PING"});
+  return reply.ok() ? absl::OkStatus() : reply.status();
+}
+
+}  // namespace cmcp
