@@ -1,0 +1,59 @@
+#include "services/proxy/cursor_codec.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/crypto/crypto.h"
+#include "common/status/error.h"
+#include "nlohmann/json.hpp"
+
+namespace cmcp::proxy {
+namespace {
+
+constexpr size_t kMacBytes = 16;
+constexpr size_t kMaxCursorLength = 1024;
+
+absl::Status BadCursor(absl::string_view why) {
+  return MakeError(absl::StatusCode::kInvalidArgument, absl::StrCat("next_cursor ", why),
+                   caspio_mcp::common::v1::ERROR_REASON_INVALID_CURSOR, "next_cursor",
+                   "send next_cursor exactly as the previous call returned it, with the same other arguments, "
+                   "or omit it to start from the first page");
+}
+
+}  // namespace
+
+std::string CursorCodec::Encode(const CursorState& state) const {
+  const std::string payload = nlohmann::json{{"v", 1},
+                                             {"t", state.tool},
+                                             {"q", state.query_digest},
+                                             {"o", state.offset},
+                                             {"p", state.page_size}}
+                                  .dump();
+  const std::string mac = HmacSha256(key_, payload).substr(0, kMacBytes);
+  return absl::StrCat(Base64UrlEncode(payload), ".", Base64UrlEncode(mac));
+}
+
+absl::StatusOr<CursorState> CursorCodec::Decode(const std::string& cursor, const std::string& tool,
+                                                const std::string& query_digest) const {
+  if (cursor.size() > kMaxCursorLength) return BadCursor("is not a cursor this server issued");
+  const size_t dot = cursor.find('.');
+  if (dot == std::string::npos) return BadCursor("is not a cursor this server issued");
+  auto payload = Base64UrlDecode(cursor.substr(0, dot));
+  auto mac = Base64UrlDecode(cursor.substr(dot + 1));
+  if (!payload.ok() || !mac.ok() || !ConstantTimeEquals(*mac, HmacSha256(key_, *payload).substr(0, kMacBytes))) {
+    return BadCursor("is not a cursor this server issued (it was changed or made up)");
+  }
+  nlohmann::json j = nlohmann::json::parse(*payload, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || j.value("v", 0) != 1) return BadCursor("has an unknown format");
+  CursorState state;
+  state.tool = j.value("t", "");
+  state.query_digest = j.value("q", "");
+  state.offset = j.value("o", int64_t{0});
+  state.page_size = j.value("p", int64_t{0});
+  if (state.tool != tool) return BadCursor("belongs to another tool");
+  if (state.query_digest != query_digest) {
+    return BadCursor("belongs to a different query: the filter, sort, select or table changed since it was issued");
+  }
+  if (state.offset < 0 || state.page_size <= 0) return BadCursor("is malformed");
+  return state;
+}
+
+}  // namespace cmcp::proxy

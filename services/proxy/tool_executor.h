@@ -1,0 +1,90 @@
+// File: tool_executor.h
+// Executes one tool call against Caspio (SPEC §5–6): validates and splits the
+// arguments (upstream_call.h), signs in (caspio_auth.h), pages list tools with
+// signed cursors in PK_ID order, retries once after a 401, and turns every
+// answer into an MCP tool result. Tool-level failures — bad arguments, Caspio
+// errors, 429 — are results with is_error set, carrying Caspio's Code and
+// Message, a hint, and normalized rate-limit data; never retried or absorbed.
+// A non-OK status means the call could not be attempted at all.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "caspio_mcp/common/v1/common.pb.h"
+#include "caspio_mcp/toolgen/v1/toolgen_service.pb.h"
+#include "common/http/http_client.h"
+#include "nlohmann/json.hpp"
+#include "services/proxy/caspio_auth.h"
+#include "services/proxy/cursor_codec.h"
+#include "services/proxy/rate_limit.h"
+
+namespace cmcp::proxy {
+
+struct ContentBlock {
+  enum class Type { kText, kImage, kResource };
+  Type type = Type::kText;
+  std::string text;       // kText, or text resources
+  std::string data;       // raw bytes for images and blob resources
+  std::string mime_type;
+  std::string uri;
+};
+
+struct ToolResult {
+  bool is_error = false;
+  std::vector<ContentBlock> content;
+  // structuredContent; null when none.
+  nlohmann::json structured;
+  int http_status = 0;
+  RateLimitInfo rate_limit;
+  std::string upstream_request_id;
+  absl::Duration upstream_time;
+  int attempts = 0;
+  // Set when is_error.
+  caspio_mcp::common::v1::ErrorDetail error;
+};
+
+struct ToolCall {
+  std::string account_id;
+  std::string server_id;
+  const caspio_mcp::toolgen::v1::Tool* tool = nullptr;
+  std::string arguments_json;
+  std::string request_id;
+};
+
+struct ToolExecutorSettings {
+  absl::Duration upstream_timeout = absl::Seconds(30);
+  size_t max_response_bytes = 16 * 1024 * 1024;
+  // Rows per page when the caller sends no limit.
+  int64_t default_limit = 100;
+};
+
+class ToolExecutor {
+ public:
+  ToolExecutor(ToolExecutorSettings settings, HttpClient* http, CaspioAuthenticator* auth,
+               const CursorCodec* cursors);
+
+  absl::StatusOr<ToolResult> Execute(const ToolCall& call);
+
+ private:
+  struct Paging {
+    int64_t offset = 0;
+    int64_t page_size = 0;
+    int64_t limit = 0;
+    std::string digest;
+  };
+
+  ToolResult Success(const ToolCall& call, const HttpClientResponse& response, const Paging* paging);
+
+  ToolExecutorSettings settings_;
+  HttpClient* http_;
+  CaspioAuthenticator* auth_;
+  const CursorCodec* cursors_;
+};
+
+// An is_error result for a refused call (bad arguments, bad cursor), from
+// the status's message and ErrorDetail.
+ToolResult ErrorResult(const absl::Status& status);
+
+}  // namespace cmcp::proxy
