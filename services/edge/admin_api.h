@@ -1,0 +1,39 @@
+// File: admin_api.h
+// The admin REST API of SPEC §3, modelled on Truto's: integrated accounts,
+// MCP servers (token and url returned only on create), the tools preview and
+// API tokens. Every route needs `Authorization: Bearer <admin API token>`.
+// Handlers translate JSON <-> the token/toolgen contracts and nothing more:
+// shape errors name the field, and all rules live in the token service.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "caspio_mcp/token/v1/token_service.grpc.pb.h"
+#include "caspio_mcp/toolgen/v1/toolgen_service.grpc.pb.h"
+#include "common/http/router.h"
+
+namespace cmcp::edge {
+
+struct AdminApiSettings {
+  // Base of the MCP URLs handed out, e.g. "https://mcp.example.com".
+  std::string public_url;
+  absl::Duration rpc_timeout = absl::Seconds(10);
+};
+
+class AdminApi {
+ public:
+  AdminApi(AdminApiSettings settings, caspio_mcp::token::v1::TokenService::Stub* token,
+           caspio_mcp::toolgen::v1::ToolgenService::Stub* toolgen);
+
+  void Register(Router& router);
+  void set_public_url(std::string url) { settings_.public_url = std::move(url); }
+
+ private:
+  class Exchange;
+  AdminApiSettings settings_;
+  caspio_mcp::token::v1::TokenService::Stub* token_;
+  caspio_mcp::toolgen::v1::ToolgenService::Stub* toolgen_;
+};
+
+}  // namespace cmcp::edge

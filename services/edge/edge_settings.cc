@@ -1,0 +1,41 @@
+#include "services/edge/edge_settings.h"
+
+#include "absl/strings/match.h"
+#include "common/config/settings_reader.h"
+
+namespace cmcp::edge {
+
+EdgeSettings LoadEdgeSettings(int argc, char** argv) {
+  SettingsReader reader = SettingsReader::FromMain(argc, argv, "EDGE_");
+  EdgeSettings s;
+  s.http.listen_address = reader.String("listen", "127.0.0.1:8080", "public HTTP listen address host:port");
+  s.http.port_file = reader.String("port-file", "", "write the bound HTTP port to this file");
+  s.http.threads = static_cast<int>(reader.Int("threads", 2, 1, 256, "HTTP I/O threads"));
+  s.http.max_body_bytes = static_cast<size_t>(reader.Int("max-body-bytes", 4 << 20, 1024, 256 << 20, "largest request body"));
+  s.http.max_header_bytes = static_cast<size_t>(reader.Int("max-header-bytes", 16 << 10, 1024, 1 << 20, "largest request header block"));
+  s.http.read_timeout = reader.Duration("read-timeout", absl::Seconds(60), absl::Seconds(1), absl::Hours(1),
+                                        "time to receive one request, including keep-alive idle time");
+  s.http.max_connections = static_cast<int>(reader.Int("max-connections", 10000, 1, 1000000, "open connections"));
+  s.public_url = reader.String("public-url", "", "base of handed-out MCP URLs, e.g. https://mcp.example.com");
+  while (absl::EndsWith(s.public_url, "/")) s.public_url.pop_back();
+  s.token_address = reader.RequiredString("token-address", "token service gRPC address");
+  s.toolgen_address = reader.RequiredString("toolgen-address", "toolgen service gRPC address");
+  s.proxy_address = reader.RequiredString("proxy-address", "proxy service gRPC address");
+  s.session_key = reader.Secret("session-key", true, "HMAC key sealing MCP session ids (at least 32 characters)");
+  if (!s.session_key.empty() && s.session_key.size() < 32) reader.AddError("session-key", "must be at least 32 characters");
+  s.allowed_hosts = reader.List("allowed-hosts", "localhost,127.0.0.1,[::1]",
+                                "Host names MCP requests may carry (DNS-rebinding guard); * = any");
+  s.allowed_origins = reader.List("allowed-origins", "", "extra allowed Origin values for browser clients");
+  s.backend.tool_call_timeout = reader.Duration("tool-call-timeout", absl::Seconds(120), absl::Seconds(1),
+                                                absl::Minutes(30), "deadline of one tools/call");
+  s.backend.tools_cache_ttl = reader.Duration("tools-cache-ttl", absl::Seconds(30), absl::ZeroDuration(),
+                                              absl::Hours(1), "how long a filtered tool list is cached");
+  s.backend.resolve_cache_ttl = reader.Duration("resolve-cache-ttl", absl::Seconds(1), absl::ZeroDuration(),
+                                                absl::Seconds(1), "longest cache of a token resolve");
+  const std::string level = reader.String("log-level", "info", "debug, info, warning or error");
+  if (!ParseLogLevel(level, &s.log_level)) reader.AddError("log-level", "must be debug, info, warning or error");
+  ExitIfInvalid("edge", reader.Finish());
+  return s;
+}
+
+}  // namespace cmcp::edge

@@ -1,0 +1,34 @@
+// File: mcp_session.h
+// Mcp-Session-Id values sealed with HMAC-SHA256 under a key every edge
+// replica shares, so a session works on any replica without sticky routing
+// and without a store: the id carries the MCP server id and the negotiated
+// protocol version. An id that was forged, altered or minted for another
+// server does not open (the edge answers 404, as the spec requires for
+// unknown sessions). Only visible ASCII (base64url and '.') is used.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace cmcp::edge {
+
+struct McpSession {
+  std::string server_id;
+  std::string protocol_version;
+  absl::Time created_at;
+};
+
+class McpSessionCodec {
+ public:
+  explicit McpSessionCodec(std::string key) : key_(std::move(key)) {}
+  std::string Seal(const McpSession& session) const;
+  // NOT_FOUND unless authentic and for `server_id`.
+  absl::StatusOr<McpSession> Open(const std::string& id, const std::string& server_id) const;
+
+ private:
+  std::string key_;
+};
+
+}  // namespace cmcp::edge

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# ctest entry: starts a whole local cluster (Redis, sandbox, toolgen, token,
+# proxy, edge) in a temp dir, mints an MCP server through the admin API, and
+# runs the official TypeScript SDK client against it. Stops everything on exit.
+set -euo pipefail
+SOURCE_DIR=${CMCP_SOURCE_DIR:?}
+BIN_DIR=${CMCP_BIN_DIR:?}
+export SOURCE_DIR BIN_DIR
+RUN_DIR=$(mktemp -d /tmp/cmcp-e2e-XXXXXX)
+# shellcheck source=../../scripts/lib/cluster.sh
+source "$SOURCE_DIR/scripts/lib/cluster.sh"
+cleanup() {
+  local rc=$?
+  cluster_stop "$RUN_DIR"
+  if [ "$rc" -ne 0 ]; then
+    for f in "$RUN_DIR"/logs/*.log; do echo "--- $f"; tail -n 30 "$f"; done
+  fi
+  rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT
+cluster_start "$RUN_DIR"
+cluster_register_account "$RUN_DIR"
+cd "$SOURCE_DIR/tests/e2e"
+node sdk_client_e2e.mjs "$MCP_URL"
