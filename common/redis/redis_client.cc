@@ -85,7 +85,8 @@ absl::StatusOr<std::unique_ptr<RedisClient::Connection>> RedisClient::Connect() 
   if (conn->ctx == nullptr) return Unavailable("cannot allocate a connection");
   if (conn->ctx->err != 0) return Unavailable(absl::StrCat(settings_.address, ": ", conn->ctx->errstr));
   redisSetTimeout(conn->ctx, absl::ToTimeval(settings_.command_timeout));
-  redisEnableKeepAlive(conn->ctx);
+  // TCP keep-alive only makes sense (and only works) on TCP sockets.
+  if (!absl::StartsWith(settings_.address, "unix:")) redisEnableKeepAlive(conn->ctx);
   auto run = [&](const std::vector<std::string>& args) -> absl::Status {
     std::vector<const char*> argv;
     std::vector<size_t> lens;

@@ -74,18 +74,20 @@ void GrpcMcpBackend::ResolveServer(const std::string& token, Callback<ServerView
   // Cache by a digest so raw tokens never sit in edge memory longer than a request.
   const std::string key = Sha256(token);
   const absl::Time now = absl::Now();
+  std::optional<absl::StatusOr<ServerView>> cached;
   {
     absl::MutexLock lock(&mu_);
     auto it = resolve_cache_.find(key);
-    if (it != resolve_cache_.end() && it->second.expires > now) {
-      absl::StatusOr<ServerView> cached = it->second.server;
-      // Expiry is exact even inside the cache window.
-      if (cached.ok() && cached->expires_at.has_value() && *cached->expires_at <= now) {
-        cached = NotFoundError("unknown MCP token");
-      }
-      done(std::move(cached));
-      return;
+    if (it != resolve_cache_.end() && it->second.expires > now) cached = it->second.server;
+  }
+  // Callbacks run outside the lock: they re-enter this backend.
+  if (cached.has_value()) {
+    // Expiry is exact even inside the cache window.
+    if (cached->ok() && (*cached)->expires_at.has_value() && *(*cached)->expires_at <= now) {
+      cached = NotFoundError("unknown MCP token");
     }
+    done(*std::move(cached));
+    return;
   }
   tokenpb::ResolveMcpTokenRequest request;
   request.set_token(token);
@@ -111,13 +113,15 @@ void GrpcMcpBackend::ResolveServer(const std::string& token, Callback<ServerView
 void GrpcMcpBackend::VerifyApiToken(const std::string& api_token, const std::string& account_id,
                                     std::function<void(absl::Status)> done) {
   const std::string key = absl::StrCat(Sha256(api_token), account_id);
+  bool cached = false;
   {
     absl::MutexLock lock(&mu_);
     auto it = api_token_cache_.find(key);
-    if (it != api_token_cache_.end() && it->second > absl::Now()) {
-      done(absl::OkStatus());
-      return;
-    }
+    cached = it != api_token_cache_.end() && it->second > absl::Now();
+  }
+  if (cached) {
+    done(absl::OkStatus());
+    return;
   }
   tokenpb::VerifyApiTokenRequest request;
   request.set_token(api_token);
@@ -139,13 +143,15 @@ void GrpcMcpBackend::VerifyApiToken(const std::string& api_token, const std::str
 void GrpcMcpBackend::ListTools(const caspio_mcp::common::v1::ToolFilter& filter,
                                Callback<std::shared_ptr<const ToolList>> done) {
   const std::string key = FilterKey(filter);
+  std::shared_ptr<const ToolList> cached;
   {
     absl::MutexLock lock(&mu_);
     auto it = tools_cache_.find(key);
-    if (it != tools_cache_.end() && it->second.expires > absl::Now()) {
-      done(it->second.tools);
-      return;
-    }
+    if (it != tools_cache_.end() && it->second.expires > absl::Now()) cached = it->second.tools;
+  }
+  if (cached != nullptr) {
+    done(std::move(cached));
+    return;
   }
   toolpb::ListToolsRequest request;
   *request.mutable_filter() = filter;

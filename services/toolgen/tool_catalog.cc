@@ -277,18 +277,31 @@ absl::StatusOr<Tool> BuildTool(const ResourceDefinition& resource, const MethodD
 
   if (method.response == "json" && doc.response_schema.is_object()) {
     ordered_json item = ordered_json::parse(doc.response_schema.dump());
-    ordered_json output;
+    ordered_json properties = ordered_json::object();
     if (method.kind == MethodKind::kList) {
-      output = {{"type", "object"},
-                {"properties",
-                 {{"result", {{"type", "array"}, {"items", item}}},
-                  {"next_cursor",
-                   {{"type", "string"},
-                    {"description", absl::StrCat("Present when more items exist. ", kCursorInstruction)}}}}},
-                {"required", {"result"}}};
+      properties["result"] = {{"type", "array"}, {"items", item}};
+      properties["next_cursor"] = {{"type", "string"},
+                                   {"description", absl::StrCat("Present when more items exist. ", kCursorInstruction)}};
     } else {
-      output = {{"type", "object"}, {"properties", {{"result", item}}}, {"required", {"result"}}};
+      properties["result"] = item;
     }
+    // Error results carry structuredContent too (Caspio's answer, or the
+    // normalized rate limit of a 429), so the schema admits both shapes.
+    properties["status"] = {{"type", "integer"}, {"description", "Caspio's HTTP status, on errors."}};
+    properties["code"] = {{"type", "string"}, {"description", "Caspio's error Code, e.g. SqlServerError."}};
+    properties["message"] = {{"type", "string"}, {"description", "Caspio's error Message."}};
+    properties["request_id"] = {{"type", "string"}};
+    properties["error"] = {{"type", "string"}};
+    properties["ratelimit"] = {{"type", "object"},
+                               {"description", "On HTTP 429: limit, remaining, and reset (seconds until the window resets)."},
+                               {"properties",
+                                {{"limit", {{"type", "integer"}}},
+                                 {"remaining", {{"type", "integer"}}},
+                                 {"reset", {{"type", "integer"}}}}}};
+    properties["retry_after"] = {{"type", "integer"}, {"description", "On HTTP 429: seconds to wait before retrying."}};
+    ordered_json output = {{"type", "object"},
+                           {"properties", properties},
+                           {"anyOf", ordered_json::array({{{"required", {"result"}}}, {{"required", {"status"}}}})}};
     tool.set_output_schema_json(output.dump());
   }
   return tool;
