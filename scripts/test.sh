@@ -16,8 +16,16 @@ build_start=$SECONDS
 BUILD_DIR="$BUILD_DIR" "$ROOT/scripts/build.sh"
 build_seconds=$((SECONDS - build_start))
 
-# Node packages for the end-to-end tests, exactly as locked.
-(cd "$ROOT/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+# Node packages for the end-to-end tests, exactly as locked (the Inspector
+# folder also brings Node 22 from npm). Skipped when already installed from
+# the same lockfile.
+for dir in "$ROOT/tests/e2e" "$ROOT/tests/e2e/inspector"; do
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$dir/node_modules/.cmcp-lock-sha256" 2>/dev/null)" != "$want" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" >"$dir/node_modules/.cmcp-lock-sha256"
+  fi
+done
 
 test_start=$SECONDS
 status=0

@@ -40,7 +40,7 @@ if [ -f "$RUN_DIR/pids" ] && [ -s "$RUN_DIR/pids" ]; then
 fi
 
 "$ROOT/scripts/install-deps.sh"
-"$ROOT/scripts/build.sh" edge token toolgen proxy caspio-sandbox
+"$ROOT/scripts/build.sh" --target edge token toolgen proxy caspio-sandbox
 
 export BIN_DIR="$ROOT/build/bin" SOURCE_DIR="$ROOT"
 # shellcheck source=lib/cluster.sh

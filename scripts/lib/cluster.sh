@@ -167,7 +167,8 @@ cluster_register_account() {
   server=$(_cluster_admin POST "/integrated-account/$ACCOUNT_ID/mcp" \
            "{\"name\":\"${SERVER_NAME:-local demo}\",\"config\":${SERVER_CONFIG:-{\}}}") || return 1
   MCP_URL=$(echo "$server" | _cluster_json_field url) || return 1
-  MCP_SSE_URL="$MCP_URL/sse"
+  MCP_TOKEN=$(echo "$server" | _cluster_json_field token) || return 1
+  MCP_SSE_URL="$EDGE_URL/mcp/$MCP_TOKEN/sse"
   export ACCOUNT_ID MCP_URL MCP_SSE_URL
 }
 

@@ -134,6 +134,10 @@ std::map<std::string, std::string> QueryMap(const std::string& query) {
 
 }  // namespace
 
+std::string McpUrl(absl::string_view public_url, absl::string_view token) {
+  return absl::StrCat(public_url, "/mcp/", token, "/mcp");
+}
+
 // One admin request: authenticates, then runs the route's body.
 class AdminApi::Exchange : public std::enable_shared_from_this<Exchange> {
  public:
@@ -310,7 +314,7 @@ void AdminApi::Register(Router& router) {
         [public_url = x->api_->settings_.public_url](pb::CreateMcpServerResponse& r) {
           json out = ServerJson(r.server());
           out["token"] = r.token();
-          out["url"] = absl::StrCat(public_url, "/mcp/", r.token());
+          out["url"] = McpUrl(public_url, r.token());
           return JsonResponse(201, out);
         });
   });

@@ -9,6 +9,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
 #include "caspio_mcp/token/v1/token_service.grpc.pb.h"
 #include "caspio_mcp/toolgen/v1/toolgen_service.grpc.pb.h"
 #include "common/http/router.h"
@@ -35,5 +38,9 @@ class AdminApi {
   caspio_mcp::token::v1::TokenService::Stub* token_;
   caspio_mcp::toolgen::v1::ToolgenService::Stub* toolgen_;
 };
+
+// The MCP URL handed out for a token: <public_url>/mcp/<token>/mcp (the same
+// endpoint as /mcp/<token>, with a path that names its transport).
+std::string McpUrl(absl::string_view public_url, absl::string_view token);
 
 }  // namespace cmcp::edge

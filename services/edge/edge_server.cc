@@ -94,11 +94,17 @@ EdgeServer::EdgeServer(EdgeSettings settings) : impl_(new Impl) {
   i.mcp = std::make_unique<McpHandler>(std::move(mcp_settings), i.backend.get(), i.sessions.get());
   i.admin = std::make_unique<AdminApi>(AdminApiSettings{i.settings.public_url}, i.token.get(), i.toolgen.get());
   i.admin->Register(i.router);
-  for (const char* method : {"POST", "GET", "DELETE", "PUT", "PATCH"}) {
-    i.router.Add(method, "/mcp/{token}", [this](HttpRequest request, const PathParams& params,
-                                                std::shared_ptr<HttpResponder> responder) {
-      impl_->mcp->Handle(std::move(request), params.at("token"), std::move(responder));
-    });
+  // /mcp/{token} is the endpoint of SPEC §4; /mcp/{token}/mcp is the same
+  // endpoint under a path ending in "/mcp", which is what clients that infer
+  // the transport from the URL (the MCP Inspector CLI) need. Handed-out URLs
+  // use the latter.
+  for (const char* pattern : {"/mcp/{token}", "/mcp/{token}/mcp"}) {
+    for (const char* method : {"POST", "GET", "DELETE", "PUT", "PATCH"}) {
+      i.router.Add(method, pattern, [this](HttpRequest request, const PathParams& params,
+                                           std::shared_ptr<HttpResponder> responder) {
+        impl_->mcp->Handle(std::move(request), params.at("token"), std::move(responder));
+      });
+    }
   }
 }
 

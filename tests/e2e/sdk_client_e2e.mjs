@@ -111,5 +111,15 @@ try {
 check("an unknown tool is refused", unknownError !== undefined && /Unknown tool/.test(String(unknownError)), String(unknownError));
 
 await client.close();
+
+// The canonical endpoint of SPEC §4, /mcp/{token}, serves the same server.
+const shortUrl = new URL(url.replace(/\/mcp$/, ""));
+check("the handed-out URL ends in /mcp", url.endsWith("/mcp") && shortUrl.pathname.split("/").length === 3, url.replace(/mcp\/[^/]+/, "mcp/<token>"));
+const client2 = new Client({ name: "caspio-mcp-e2e-short", version: "1.0.0" });
+await client2.connect(new StreamableHTTPClientTransport(shortUrl));
+const tools2 = await client2.listTools();
+check("/mcp/{token} serves the same tools", tools2.tools.some((t) => t.name === "list_all_caspio_records"));
+await client2.close();
+
 console.log(`\nsdk_client_e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
