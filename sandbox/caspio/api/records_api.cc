@@ -67,6 +67,7 @@ absl::StatusOr<HttpResponse> RecordsApi::Update(const ApiRequest& r, const Recor
 absl::StatusOr<HttpResponse> RecordsApi::Delete(const ApiRequest& r, const RecordSource& source) {
   CMCP_ASSIGN_OR_RETURN(std::string where, r.query.Required("q.where"));
   CMCP_ASSIGN_OR_RETURN(std::vector<int64_t> pks, store_->records().Delete(source, where));
+  CMCP_RETURN_IF_ERROR(store_->attachments().DeleteRecords(source.base().name, pks));
   return RawJsonResponse(200, absl::StrCat("{\"RecordsAffected\":", pks.size(), "}"));
 }
 

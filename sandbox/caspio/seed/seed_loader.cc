@@ -3,7 +3,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/crypto/crypto.h"
 #include "common/status/status_macros.h"
 #include "sandbox/caspio/store/sandbox_store.h"
 
@@ -25,6 +27,22 @@ std::string Str(const json& object, const char* key, absl::string_view fallback 
   return std::string(fallback);
 }
 
+// The bytes of a seeded file: "Text" (UTF-8) or "Base64".
+absl::StatusOr<std::string> Content(const json& doc, absl::string_view where) {
+  if (doc.contains("Base64")) {
+    auto decoded = Base64Decode(Str(doc, "Base64"));
+    if (!decoded.ok()) return SeedError(where, "Base64 content is not valid base64");
+    return *std::move(decoded);
+  }
+  return Str(doc, "Text");
+}
+
+// Documents keep their ids lower-case: lookups are case-insensitive.
+absl::Status PutDoc(SandboxStore& store, absl::string_view kind, const std::string& id, const json& doc) {
+  if (id.empty()) return SeedError(kind, "an object has no id");
+  return store.objects().Put(kind, absl::AsciiStrToLower(id), doc);
+}
+
 absl::Status SeedTable(const json& doc, SandboxStore& store) {
   TableDef table;
   table.name = Str(doc, "Name");
@@ -42,8 +60,21 @@ absl::Status SeedTable(const json& doc, SandboxStore& store) {
   int index = 0;
   for (const json& record : doc.value("Records", json::array())) {
     ++index;
+    const std::string at = absl::StrCat(where, " record ", index);
     auto pk = store.records().Insert(source, record, /*trusted=*/true);
-    if (!pk.ok()) return SeedError(absl::StrCat(where, " record ", index), pk.status().message());
+    if (!pk.ok()) return SeedError(at, pk.status().message());
+    // Attachment fields carry {"FileName", "ContentType", "Text" | "Base64"}.
+    for (auto it = record.begin(); it != record.end(); ++it) {
+      const FieldDef* field = source.ResolveField(it.key());
+      if (field == nullptr || field->type != FieldType::kAttachment || it->is_null()) continue;
+      CMCP_ASSIGN_OR_RETURN(std::string data, Content(*it, at));
+      const std::string name = Str(*it, "FileName");
+      if (name.empty()) return SeedError(at, "an attachment needs a FileName");
+      CMCP_RETURN_IF_ERROR(store.attachments().Put(source.base().name, field->name, *pk, name,
+                                                   Str(*it, "ContentType", "application/octet-stream"), data,
+                                                   Str(*it, "DateCreated", "2024-01-01T00:00:00")));
+      CMCP_RETURN_IF_ERROR(store.records().SetAttachmentValue(source, *field, *pk, name));
+    }
   }
   return absl::OkStatus();
 }
@@ -67,8 +98,50 @@ absl::Status ApplySeed(const json& seed, SandboxStore& store) {
   try {
     for (const json& table : seed.value("tables", json::array())) CMCP_RETURN_IF_ERROR(SeedTable(table, store));
     for (const json& view : seed.value("views", json::array())) CMCP_RETURN_IF_ERROR(SeedView(view, store));
-    for (const char* kind : {"directories", "bridgeApplications", "outgoingWebhooks", "dataImportExportTasks"}) {
-      (void)kind;
+    for (const json& d : seed.value("directories", json::array())) {
+      const TableDef* table = store.catalog().FindTable(Str(d, "Table"));
+      if (table == nullptr || !table->directory) {
+        return SeedError(absl::StrCat("directory '", Str(d, "Name"), "'"), "its Table must be a table with Directory: true");
+      }
+      CMCP_RETURN_IF_ERROR(PutDoc(store, "directory", Str(d, "Id"), d));
+    }
+    const json files = seed.value("files", json::object());
+    for (const json& folder : files.value("folders", json::array())) {
+      CMCP_RETURN_IF_ERROR(PutDoc(store, "folder", Str(folder, "ExternalKey"), folder));
+    }
+    for (json file : files.value("files", json::array())) {
+      const std::string key = Str(file, "ExternalKey");
+      CMCP_ASSIGN_OR_RETURN(std::string data, Content(file, absl::StrCat("file '", Str(file, "Name"), "'")));
+      file.erase("Text");
+      file.erase("Base64");
+      file["Size"] = data.size();
+      if (!file.contains("Folder")) file["Folder"] = "";
+      CMCP_RETURN_IF_ERROR(PutDoc(store, "file", key, file));
+      CMCP_RETURN_IF_ERROR(store.objects().PutBlob(absl::StrCat("file:", key), data));
+    }
+    for (const json& app : seed.value("bridgeApplications", json::array())) {
+      json stored = app;
+      stored.erase("DataPages");
+      CMCP_RETURN_IF_ERROR(PutDoc(store, "app", Str(app, "ExternalKey"), stored));
+      for (json page : app.value("DataPages", json::array())) {
+        page["App"] = Str(app, "ExternalKey");
+        CMCP_RETURN_IF_ERROR(PutDoc(store, "datapage", Str(page, "AppKey"), page));
+      }
+    }
+    for (const json& webhook : seed.value("outgoingWebhooks", json::array())) {
+      json stored = webhook;
+      stored.erase("Events");
+      CMCP_RETURN_IF_ERROR(PutDoc(store, "webhook", Str(webhook, "Id"), stored));
+      for (json event : webhook.value("Events", json::array())) {
+        event["WebhookId"] = Str(webhook, "Id");
+        if (!event.contains("ObjectId") || event["ObjectId"].is_null()) {
+          event["ObjectId"] = Hex(Sha256(absl::AsciiStrToLower(Str(event, "ObjectName")))).substr(0, 32);
+        }
+        CMCP_RETURN_IF_ERROR(PutDoc(store, "webhook_event", Str(event, "Id"), event));
+      }
+    }
+    for (const json& task : seed.value("dataImportExportTasks", json::array())) {
+      CMCP_RETURN_IF_ERROR(PutDoc(store, "task", Str(task, "ExternalKey"), task));
     }
   } catch (const json::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("malformed seed: ", e.what()));

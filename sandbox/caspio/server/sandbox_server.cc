@@ -2,18 +2,39 @@
 
 #include "common/logging/logger.h"
 #include "common/status/status_macros.h"
+#include "sandbox/caspio/api/apps_api.h"
+#include "sandbox/caspio/api/attachments_api.h"
+#include "sandbox/caspio/api/design_api.h"
+#include "sandbox/caspio/api/directories_api.h"
+#include "sandbox/caspio/api/files_api.h"
 #include "sandbox/caspio/api/records_api.h"
+#include "sandbox/caspio/api/tasks_api.h"
+#include "sandbox/caspio/api/webhooks_api.h"
 #include "sandbox/caspio/seed/seed_loader.h"
 
 namespace cmcp::sandbox {
 
-ApiRoutes BuildApiRoutes(SandboxStore* store, const SandboxSettings& settings, const Clock* clock) {
-  (void)settings;
-  (void)clock;
+namespace {
+
+template <typename Api, typename... Args>
+void Mount(ApiRoutes& routes, Args&&... args) {
+  auto api = std::make_shared<Api>(std::forward<Args>(args)...);
+  api->Register(routes);
+  routes.Own(api);
+}
+
+}  // namespace
+
+ApiRoutes BuildApiRoutes(SandboxStore* store, const SandboxSettings& settings) {
   ApiRoutes routes;
-  auto records = std::make_shared<RecordsApi>(store);
-  records->Register(routes);
-  routes.Own(records);
+  Mount<DesignApi>(routes, store);
+  Mount<RecordsApi>(routes, store);
+  Mount<AttachmentsApi>(routes, store, settings.max_upload_bytes);
+  Mount<FilesApi>(routes, store, settings.max_upload_bytes);
+  Mount<WebhooksApi>(routes, store);
+  Mount<TasksApi>(routes, store, TaskTimings{settings.task_busy, settings.task_processing});
+  Mount<AppsApi>(routes, store);
+  Mount<DirectoriesApi>(routes, store);
   return routes;
 }
 
@@ -29,7 +50,7 @@ absl::StatusOr<std::unique_ptr<SandboxServer>> SandboxServer::Start(const Sandbo
   server->tokens_ = std::make_unique<TokenService>(settings.tokens, &server->clock_);
   if (settings.enable_faults) server->faults_ = std::make_unique<FaultInjector>(&server->clock_);
   server->app_ = std::make_unique<SandboxApp>(server->store_.get(), server->tokens_.get(), server->faults_.get(),
-                                              BuildApiRoutes(server->store_.get(), settings, &server->clock_));
+                                              BuildApiRoutes(server->store_.get(), settings));
   server->delays_ = std::make_unique<DelayQueue>();
   SandboxApp* app = server->app_.get();
   DelayQueue* delays = server->delays_.get();

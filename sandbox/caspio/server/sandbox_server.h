@@ -37,6 +37,6 @@ class SandboxServer {
 };
 
 // Every Caspio v3 route of the sandbox, bound to `store`.
-ApiRoutes BuildApiRoutes(SandboxStore* store, const SandboxSettings& settings, const Clock* clock);
+ApiRoutes BuildApiRoutes(SandboxStore* store, const SandboxSettings& settings);
 
 }  // namespace cmcp::sandbox

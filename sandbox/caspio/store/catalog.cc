@@ -104,7 +104,9 @@ absl::Status Catalog::Derive(ViewDef& v) const {
   v.columns.clear();
   tsql::Schema schema;
   schema.default_order_sql = "\"PK_ID\"";
-  schema.columns.push_back({"PK_ID", "CAST(\"PK_ID\" AS TEXT)", tsql::ValueType::kText, "", true});
+  // A view's PK_ID reads as a string (the source PK_IDs) but compares as the
+  // integer it is, so "PK_ID = 5" and "PK_ID = '5'" both work.
+  schema.columns.push_back({"PK_ID", "\"PK_ID\"", tsql::ValueType::kText, "", true});
   auto add = [&](const FieldDef& f) {
     ViewColumn column{absl::StrCat(table->name, "_", f.name), f};
     tsql::Column c;

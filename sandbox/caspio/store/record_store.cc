@@ -80,6 +80,13 @@ std::string RandomId(const FieldDef& field) {
   return id;
 }
 
+// A translation failure as Caspio reports it: refused columns are a bad
+// parameter, everything else the database's own complaint.
+absl::Status ClientSqlError(const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kFailedPrecondition) return IncorrectQueryParameter(status.message());
+  return SqlServerError(status.message());
+}
+
 absl::Status SqlFailure(const absl::Status& status) {
   if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kFailedPrecondition) {
     return SqlServerError(status.message());
@@ -145,7 +152,7 @@ absl::StatusOr<tsql::Fragment> RecordStore::Condition(const RecordSource& source
   tsql::Fragment out = source.filter();
   if (absl::StripAsciiWhitespace(where).empty()) return out;
   auto translated = tsql::TranslateWhere(where, for_write ? source.write_schema() : source.read_schema());
-  if (!translated.ok()) return SqlServerError(translated.status().message());
+  if (!translated.ok()) return ClientSqlError(translated.status());
   if (out.sql.empty()) return *std::move(translated);
   out.sql = absl::StrCat("(", out.sql, ") AND (", translated->sql, ")");
   AppendParams(out.params, translated->params);
@@ -185,6 +192,8 @@ absl::Status RecordStore::RenderRows(SqliteDb::Statement& s, const std::vector<t
         case SQLITE_INTEGER:
           if (outputs[i].type == tsql::ValueType::kBoolean) {
             out->append(s.Int64(col) != 0 ? "true" : "false");
+          } else if (outputs[i].type == tsql::ValueType::kText) {
+            AppendJsonString(out, absl::StrCat(s.Int64(col)));
           } else {
             absl::StrAppend(out, s.Int64(col));
           }
@@ -230,7 +239,7 @@ absl::StatusOr<ListResult> RecordStore::List(const RecordSource& source, const L
     page_size = limit;
   }
   auto query = tsql::TranslateQuery(o.query, source.read_schema());
-  if (!query.ok()) return SqlServerError(query.status().message());
+  if (!query.ok()) return ClientSqlError(query.status());
   tsql::Fragment where = source.filter();
   if (!query->where.sql.empty()) {
     where.sql = where.sql.empty() ? query->where.sql : absl::StrCat("(", where.sql, ") AND (", query->where.sql, ")");
@@ -293,6 +302,53 @@ absl::StatusOr<std::vector<int64_t>> RecordStore::Match(const RecordSource& sour
     pks.push_back((*s)->Int64(0));
   }
   return pks;
+}
+
+absl::StatusOr<std::vector<int64_t>> RecordStore::FindByValue(const RecordSource& source, const FieldDef& field,
+                                                              absl::string_view value) {
+  CMCP_ASSIGN_OR_RETURN(auto s, db_->Prepare(absl::StrCat("SELECT \"PK_ID\" FROM ", source.base().sql_table, " WHERE ",
+                                                          QuoteIdentifier(field.name),
+                                                          " = ? COLLATE TSQL_CI ORDER BY \"PK_ID\"")));
+  CMCP_RETURN_IF_ERROR(s->Bind(1, std::string(value)));
+  std::vector<int64_t> pks;
+  while (true) {
+    CMCP_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    pks.push_back(s->Int64(0));
+  }
+  return pks;
+}
+
+absl::StatusOr<std::string> RecordStore::DirectoryAttribute(const RecordSource& source, int64_t pk_id,
+                                                            absl::string_view attribute) {
+  if (!source.directory() || !IsDirectoryAttribute(attribute)) return absl::InvalidArgumentError("not a directory");
+  CMCP_ASSIGN_OR_RETURN(auto s, db_->Prepare(absl::StrCat("SELECT ", QuoteIdentifier(absl::AsciiStrToLower(attribute)),
+                                                          " FROM ", source.base().sql_table, " WHERE \"PK_ID\" = ?")));
+  CMCP_RETURN_IF_ERROR(s->Bind(1, tsql::Value(pk_id)));
+  CMCP_ASSIGN_OR_RETURN(bool row, s->Step());
+  return row ? std::string(s->Text(0)) : std::string();
+}
+
+absl::Status RecordStore::SetDirectoryAttribute(const RecordSource& source, int64_t pk_id,
+                                                absl::string_view attribute, absl::string_view value) {
+  if (!source.directory() || !IsDirectoryAttribute(attribute)) return absl::InvalidArgumentError("not a directory");
+  CMCP_ASSIGN_OR_RETURN(auto s, db_->Prepare(absl::StrCat("UPDATE ", source.base().sql_table, " SET ",
+                                                          QuoteIdentifier(absl::AsciiStrToLower(attribute)),
+                                                          " = ? WHERE \"PK_ID\" = ?")));
+  CMCP_RETURN_IF_ERROR(s->BindAll({std::string(value), tsql::Value(pk_id)}));
+  return s->Run();
+}
+
+absl::StatusOr<bool> RecordStore::Exists(const RecordSource& source, int64_t pk_id) {
+  std::string sql = absl::StrCat("SELECT 1 FROM ", source.base().sql_table, " WHERE \"PK_ID\" = ?");
+  std::vector<tsql::Value> params = {tsql::Value(pk_id)};
+  if (!source.filter().sql.empty()) {
+    absl::StrAppend(&sql, " AND (", source.filter().sql, ")");
+    AppendParams(params, source.filter().params);
+  }
+  CMCP_ASSIGN_OR_RETURN(auto s, db_->Prepare(sql));
+  CMCP_RETURN_IF_ERROR(s->BindAll(params));
+  return s->Step();
 }
 
 absl::StatusOr<std::string> RecordStore::RowsJson(const RecordSource& source, const std::vector<int64_t>& pk_ids) {

@@ -84,6 +84,16 @@ class RecordStore {
   // PK_IDs the clause matches (empty clause: all).
   absl::StatusOr<std::vector<int64_t>> Match(const RecordSource& source, absl::string_view where,
                                              bool for_write);
+  // PK_IDs of records whose `field` equals `value` (bound, case-insensitive).
+  absl::StatusOr<std::vector<int64_t>> FindByValue(const RecordSource& source, const FieldDef& field,
+                                                   absl::string_view value);
+  // A directory user's attribute value ("_status", ...); "" when NULL.
+  absl::StatusOr<std::string> DirectoryAttribute(const RecordSource& source, int64_t pk_id,
+                                                 absl::string_view attribute);
+  absl::Status SetDirectoryAttribute(const RecordSource& source, int64_t pk_id, absl::string_view attribute,
+                                     absl::string_view value);
+  // Whether the record exists (and is inside the view's filter).
+  absl::StatusOr<bool> Exists(const RecordSource& source, int64_t pk_id);
   // The full rows (select *) of these records, as a JSON array.
   absl::StatusOr<std::string> RowsJson(const RecordSource& source, const std::vector<int64_t>& pk_ids);
 

@@ -16,6 +16,8 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(const std::stri
   CMCP_RETURN_IF_ERROR(store->objects_->Init());
   store->catalog_ = std::make_unique<Catalog>(store->db_.get(), store->objects_.get());
   store->records_ = std::make_unique<RecordStore>(store->db_.get(), store->catalog_.get(), clock);
+  store->attachments_ = std::make_unique<AttachmentStore>(store->db_.get());
+  CMCP_RETURN_IF_ERROR(store->attachments_->Init());
   absl::MutexLock lock(&store->mu_);
   CMCP_ASSIGN_OR_RETURN(bool empty, store->objects_->Empty());
   if (empty) {
@@ -54,6 +56,7 @@ absl::Status SandboxStore::Reset() {
     CMCP_RETURN_IF_ERROR(db_->Exec(absl::StrCat("DROP TABLE IF EXISTS ", QuoteIdentifier(table))));
   }
   CMCP_RETURN_IF_ERROR(objects_->Init());
+  CMCP_RETURN_IF_ERROR(attachments_->Init());
   CMCP_RETURN_IF_ERROR(catalog_->Load());
   return ApplySeed();
 }

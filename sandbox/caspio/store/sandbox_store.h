@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "nlohmann/json.hpp"
+#include "sandbox/caspio/store/attachment_store.h"
 #include "sandbox/caspio/store/catalog.h"
 #include "sandbox/caspio/store/object_store.h"
 #include "sandbox/caspio/store/record_store.h"
@@ -32,6 +33,7 @@ class SandboxStore {
   ObjectStore& objects() { return *objects_; }
   Catalog& catalog() { return *catalog_; }
   RecordStore& records() { return *records_; }
+  AttachmentStore& attachments() { return *attachments_; }
   const Clock& clock() const { return *clock_; }
 
  private:
@@ -45,6 +47,7 @@ class SandboxStore {
   std::unique_ptr<ObjectStore> objects_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<RecordStore> records_;
+  std::unique_ptr<AttachmentStore> attachments_;
 };
 
 }  // namespace cmcp::sandbox

@@ -302,7 +302,9 @@ class Translator {
     if (column == nullptr) {
       return Invalid(absl::StrCat("Invalid column name '", node.text, "'."));
     }
-    if (!column->refusal.empty()) return Invalid(column->refusal);
+    // A known column the context forbids: FAILED_PRECONDITION, so callers can
+    // tell it from a syntax or name error.
+    if (!column->refusal.empty()) return absl::FailedPreconditionError(column->refusal);
     Typed t;
     t.sql = column->sql;
     t.type = column->type;

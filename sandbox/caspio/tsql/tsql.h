@@ -4,7 +4,8 @@
 // parameter: no client text is ever spliced into the output. Column names are
 // resolved against a Schema whose SQL spellings come from the trusted catalog.
 // Anything outside the supported subset is INVALID_ARGUMENT with a message in
-// SQL Server's words, which the sandbox returns as 400 SqlServerError.
+// SQL Server's words, which the sandbox returns as 400 SqlServerError; naming
+// a column the context refuses (Column::refusal) is FAILED_PRECONDITION.
 //
 //   CMCP_ASSIGN_OR_RETURN(tsql::Fragment where, tsql::TranslateWhere("Price > 5", schema));
 //   // where.sql == "(\"Price\" > ?)", where.params == {5}
