@@ -7,6 +7,7 @@
 #include "common/crypto/crypto.h"
 #include "common/logging/logger.h"
 #include "sandbox/caspio/util/caspio_status.h"
+#include "sandbox/caspio/util/request_id.h"
 
 namespace cmcp::sandbox {
 namespace {
@@ -46,7 +47,7 @@ SandboxApp::SandboxApp(SandboxStore* store, TokenService* tokens, FaultInjector*
 
 SandboxApp::Outcome SandboxApp::Handle(HttpRequest request) {
   Outcome outcome;
-  const std::string request_id = NewUuid();
+  const std::string request_id = NewRequestId();
   Headers extra;
   if (request.target.size() > kMaxUriLength) {
     outcome.response = ErrorResponse(

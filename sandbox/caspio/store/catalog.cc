@@ -141,6 +141,7 @@ absl::Status Catalog::Derive(ViewDef& v) const {
 }
 
 absl::Status Catalog::Load() {
+  ++generation_;
   tables_.clear();
   views_.clear();
   CMCP_ASSIGN_OR_RETURN(std::vector<json> tables, objects_->List("table"));
@@ -216,6 +217,7 @@ absl::Status Catalog::CreateIndexes(const TableDef& table, const FieldDef& field
 }
 
 absl::Status Catalog::CreateTable(TableDef table) {
+  ++generation_;
   if (!IsValidName(table.name, 64)) {
     return IncorrectBodyParameter(absl::StrCat("Invalid table name '", table.name,
                                                "': use letters, digits and '_', start with a letter."));
@@ -248,6 +250,7 @@ absl::Status Catalog::CreateTable(TableDef table) {
 }
 
 absl::Status Catalog::CreateView(ViewDef view) {
+  ++generation_;
   if (!IsValidName(view.name, 64)) return IncorrectBodyParameter(absl::StrCat("Invalid view name '", view.name, "'."));
   if (FindTable(view.name) != nullptr || FindView(view.name) != nullptr) {
     return IncorrectBodyParameter(absl::StrCat("An object named '", view.name, "' already exists."));
@@ -259,6 +262,7 @@ absl::Status Catalog::CreateView(ViewDef view) {
 }
 
 absl::Status Catalog::AddField(absl::string_view table_name, FieldDef field) {
+  ++generation_;
   TableDef* table = MutableTable(table_name);
   if (table == nullptr) return ObjectNotFound(absl::StrCat("Table '", table_name, "' was not found."));
   if (table->FindField(field.name) != nullptr || absl::EqualsIgnoreCase(field.name, "PK_ID") ||
@@ -277,6 +281,7 @@ absl::Status Catalog::AddField(absl::string_view table_name, FieldDef field) {
 }
 
 absl::Status Catalog::UpdateField(absl::string_view table_name, absl::string_view field_name, const json& update) {
+  ++generation_;
   TableDef* table = MutableTable(table_name);
   if (table == nullptr) return ObjectNotFound(absl::StrCat("Table '", table_name, "' was not found."));
   FieldDef* field = const_cast<FieldDef*>(table->FindField(field_name));
@@ -331,6 +336,7 @@ absl::Status Catalog::UpdateField(absl::string_view table_name, absl::string_vie
 }
 
 absl::Status Catalog::DeleteField(absl::string_view table_name, absl::string_view field_name) {
+  ++generation_;
   TableDef* table = MutableTable(table_name);
   if (table == nullptr) return ObjectNotFound(absl::StrCat("Table '", table_name, "' was not found."));
   const FieldDef* field = table->FindField(field_name);

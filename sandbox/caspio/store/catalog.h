@@ -70,6 +70,8 @@ class Catalog {
   const TableDef* FindTable(absl::string_view name) const;
   const ViewDef* FindView(absl::string_view name) const;
   std::vector<std::string> TableNames() const;
+  // Changes whenever a design changes (for caches of translated queries).
+  uint64_t generation() const { return generation_; }
   std::vector<std::string> ViewNames() const;
 
   absl::Status CreateTable(TableDef table);
@@ -91,6 +93,7 @@ class Catalog {
   ObjectStore* objects_;
   std::vector<std::unique_ptr<TableDef>> tables_;
   std::vector<std::unique_ptr<ViewDef>> views_;
+  uint64_t generation_ = 1;
 };
 
 // "\"name\"" with embedded quotes doubled (names are validated anyway).

@@ -220,6 +220,23 @@ absl::Status RecordStore::RenderRows(SqliteDb::Statement& s, const std::vector<t
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::shared_ptr<const tsql::Query>> RecordStore::Translate(const tsql::QueryText& text,
+                                                                          const tsql::Schema& schema) {
+  constexpr size_t kMaxCached = 1024;
+  if (cache_generation_ != catalog_->generation() || query_cache_.size() >= kMaxCached) {
+    query_cache_.clear();
+    cache_generation_ = catalog_->generation();
+  }
+  std::string key = absl::StrCat(reinterpret_cast<uintptr_t>(&schema), "\x1f", text.select, "\x1f", text.where,
+                                 "\x1f", text.group_by, "\x1f", text.order_by);
+  if (auto it = query_cache_.find(key); it != query_cache_.end()) return it->second;
+  auto query = tsql::TranslateQuery(text, schema);
+  if (!query.ok()) return ClientSqlError(query.status());
+  auto shared = std::make_shared<const tsql::Query>(*std::move(query));
+  query_cache_.emplace(std::move(key), shared);
+  return shared;
+}
+
 absl::StatusOr<ListResult> RecordStore::List(const RecordSource& source, const ListOptions& o) {
   int64_t limit = 0, offset = 0, page_number = 1, page_size = 0;
   if (o.page_number.has_value() || o.page_size.has_value()) {
@@ -238,8 +255,7 @@ absl::StatusOr<ListResult> RecordStore::List(const RecordSource& source, const L
     if (limit < 1 || limit > 1000) return IncorrectQueryParameter("q.limit must be between 1 and 1000.");
     page_size = limit;
   }
-  auto query = tsql::TranslateQuery(o.query, source.read_schema());
-  if (!query.ok()) return ClientSqlError(query.status());
+  CMCP_ASSIGN_OR_RETURN(std::shared_ptr<const tsql::Query> query, Translate(o.query, source.read_schema()));
   tsql::Fragment where = source.filter();
   if (!query->where.sql.empty()) {
     where.sql = where.sql.empty() ? query->where.sql : absl::StrCat("(", where.sql, ") AND (", query->where.sql, ")");

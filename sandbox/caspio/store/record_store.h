@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -109,10 +111,15 @@ class RecordStore {
   absl::StatusOr<tsql::Fragment> Condition(const RecordSource& source, absl::string_view where, bool for_write);
   absl::Status RenderRows(SqliteDb::Statement& s, const std::vector<tsql::OutputColumn>& outputs,
                           std::string* out, int64_t* count);
+  // TranslateQuery with a small cache: clients repeat the same queries.
+  absl::StatusOr<std::shared_ptr<const tsql::Query>> Translate(const tsql::QueryText& text,
+                                                               const tsql::Schema& schema);
 
   SqliteDb* db_;
   Catalog* catalog_;
   const Clock* clock_;
+  uint64_t cache_generation_ = 0;
+  std::unordered_map<std::string, std::shared_ptr<const tsql::Query>> query_cache_;
 };
 
 }  // namespace cmcp::sandbox
