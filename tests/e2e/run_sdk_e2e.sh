@@ -22,3 +22,17 @@ cluster_start "$RUN_DIR"
 cluster_register_account "$RUN_DIR"
 cd "$SOURCE_DIR/tests/e2e"
 node sdk_client_e2e.mjs "$MCP_URL"
+
+# No service log line may contain the URL token, the admin token or the Caspio secret.
+leaks=0
+for secret in "$MCP_TOKEN" "$ADMIN_TOKEN" "$SANDBOX_CLIENT_SECRET"; do
+  for svc in edge token toolgen proxy; do
+    if grep -qF -- "$secret" "$RUN_DIR/logs/$svc.log"; then
+      echo "FAIL a secret appears in the $svc log"
+      leaks=1
+    fi
+  done
+done
+[ "$leaks" = 0 ] && echo "ok   no token, admin token or Caspio secret in any service log"
+[ "$(wc -l <"$RUN_DIR/logs/edge.log")" -gt 5 ] && echo "ok   the edge logged the session (the scan was not of empty logs)"
+exit "$leaks"

@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include "sandbox/caspio/tsql/tsql.h"
 #include "tests/testing/status_matchers.h"
@@ -247,6 +249,44 @@ TEST(TextSemanticsTest, NormalizesSqlServerDateForms) {
   EXPECT_EQ(*NormalizeDateTime("2024-01-31 1:05 PM"), "2024-01-31T13:05:00");
   EXPECT_FALSE(NormalizeDateTime("2023-02-29").ok());
   EXPECT_FALSE(NormalizeDateTime("yesterday").ok());
+}
+
+// Random token soup (a poor man's fuzzer, deterministic): the translator must
+// answer every input with a result or a client error, never crash or hang,
+// and never put client text into the SQL.
+TEST(TranslateFuzzTest, SurvivesRandomInput) {
+  const std::vector<std::string> pieces = {
+      "Name", "Price", "PK_ID", "InStock", "Updated_At", "Secret", "Nope", "'x'", "'O''B'", "N'é'", "''", "1", "2.5",
+      "1e3", "-", "+", "*", "/", "%", "=", "<>", "!=", "<", ">=", "!<", "(", ")", ",", "AND", "OR", "NOT", "LIKE",
+      "IN", "BETWEEN", "IS", "NULL", "ESCAPE", "COUNT(*)", "SUM(", "AVG(", "DISTINCT", "AS", "alias", "DESC", ";",
+      "--", "/*", "[Name]", "\"x", "'unclosed", "SELECT", "@v", "#t", "\x01", ".", "UPPER(", "ISNULL(", "YEAR("};
+  std::mt19937 random(12345);
+  std::uniform_int_distribution<size_t> pick(0, pieces.size() - 1);
+  std::uniform_int_distribution<int> length(0, 12);
+  const Schema schema = InventorySchema();
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    for (int n = length(random); n > 0; --n) text += pieces[pick(random)] + " ";
+    QueryText query;
+    switch (i % 4) {
+      case 0: query.where = text; break;
+      case 1: query.select = text; break;
+      case 2: query.group_by = text; break;
+      default: query.order_by = text; break;
+    }
+    auto result = TranslateQuery(query, schema);
+    if (!result.ok()) {
+      EXPECT_THAT(result.status().code(), ::testing::AnyOf(absl::StatusCode::kInvalidArgument,
+                                                           absl::StatusCode::kFailedPrecondition))
+          << text;
+      continue;
+    }
+    for (const std::string& sql : {result->select.sql, result->where.sql, result->group_by.sql, result->order_by.sql}) {
+      EXPECT_THAT(sql, Not(HasSubstr("'"))) << text;
+      EXPECT_THAT(sql, Not(HasSubstr(";"))) << text;
+      EXPECT_THAT(sql, Not(HasSubstr("alias"))) << text;
+    }
+  }
 }
 
 }  // namespace

@@ -127,13 +127,14 @@ bool ChildProcess::Running() {
   const pid_t r = ::waitpid(pid_, &status, WNOHANG);
   if (r == pid_) {
     pid_ = -1;
+    wait_status_ = status;
     return false;
   }
   return true;
 }
 
 int ChildProcess::Stop(absl::Duration grace) {
-  if (pid_ <= 0) return 0;
+  if (pid_ <= 0) return wait_status_;
   ::kill(pid_, SIGTERM);
   const absl::Time deadline = absl::Now() + grace;
   int status = 0;
@@ -141,6 +142,7 @@ int ChildProcess::Stop(absl::Duration grace) {
     const pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
       pid_ = -1;
+      wait_status_ = status;
       return status;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -54,11 +54,14 @@ class ChildProcess {
   // SIGKILL at once (fault tests).
   void Kill();
   bool Running();
+  // The waitpid status once the child has been reaped (-1 before that).
+  int wait_status() const { return wait_status_; }
 
  private:
   ChildProcess() = default;
   pid_t pid_ = -1;
   int port_ = 0;
+  int wait_status_ = -1;
   std::string log_file_;
 };
 
