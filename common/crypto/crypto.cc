@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace cmcp {
@@ -132,6 +133,22 @@ absl::StatusOr<std::string> AesGcmOpen(absl::string_view key, absl::string_view 
     return absl::DataLossError("AES-256-GCM authentication failed (wrong key or tampered value)");
   }
   return out;
+}
+
+std::string SealEnvelope(absl::string_view key, absl::string_view payload) {
+  return absl::StrCat(Base64UrlEncode(payload), ".", Base64UrlEncode(HmacSha256(key, payload).substr(0, 16)));
+}
+
+absl::StatusOr<std::string> OpenEnvelope(absl::string_view key, absl::string_view envelope, size_t max_length) {
+  if (envelope.size() > max_length) return absl::InvalidArgumentError("envelope is too long");
+  const size_t dot = envelope.find('.');
+  if (dot == absl::string_view::npos) return absl::InvalidArgumentError("envelope is malformed");
+  auto payload = Base64UrlDecode(envelope.substr(0, dot));
+  auto mac = Base64UrlDecode(envelope.substr(dot + 1));
+  if (!payload.ok() || !mac.ok() || !ConstantTimeEquals(*mac, HmacSha256(key, *payload).substr(0, 16))) {
+    return absl::InvalidArgumentError("envelope was not sealed with this key");
+  }
+  return *std::move(payload);
 }
 
 }  // namespace cmcp

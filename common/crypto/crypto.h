@@ -46,4 +46,13 @@ absl::StatusOr<std::string> AesGcmSeal(absl::string_view key, absl::string_view 
 absl::StatusOr<std::string> AesGcmOpen(absl::string_view key, absl::string_view sealed,
                                        absl::string_view aad);
 
+// A tamper-evident envelope for small payloads handed to clients (session
+// ids, cursors): base64url(payload) "." base64url(first 16 bytes of
+// HMAC-SHA256(key, payload)). Only visible ASCII. Not encrypted: never put a
+// secret in the payload.
+std::string SealEnvelope(absl::string_view key, absl::string_view payload);
+// The payload, or INVALID_ARGUMENT when `envelope` is malformed, longer than
+// `max_length`, or was not sealed with `key`.
+absl::StatusOr<std::string> OpenEnvelope(absl::string_view key, absl::string_view envelope, size_t max_length);
+
 }  // namespace cmcp

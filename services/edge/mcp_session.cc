@@ -12,19 +12,13 @@ std::string McpSessionCodec::Seal(const McpSession& session) const {
   // v1|server|version|created_ms|nonce
   const std::string payload = absl::StrCat("v1|", session.server_id, "|", session.protocol_version, "|",
                                            absl::ToUnixMillis(session.created_at), "|", Hex(RandomBytes(8)));
-  return absl::StrCat(Base64UrlEncode(payload), ".", Base64UrlEncode(HmacSha256(key_, payload).substr(0, 16)));
+  return SealEnvelope(key_, payload);
 }
 
 absl::StatusOr<McpSession> McpSessionCodec::Open(const std::string& id, const std::string& server_id) const {
   auto not_found = [] { return NotFoundError("Session not found"); };
-  if (id.size() > 512) return not_found();
-  const size_t dot = id.find('.');
-  if (dot == std::string::npos) return not_found();
-  auto payload = Base64UrlDecode(id.substr(0, dot));
-  auto mac = Base64UrlDecode(id.substr(dot + 1));
-  if (!payload.ok() || !mac.ok() || !ConstantTimeEquals(*mac, HmacSha256(key_, *payload).substr(0, 16))) {
-    return not_found();
-  }
+  auto payload = OpenEnvelope(key_, id, 512);
+  if (!payload.ok()) return not_found();
   std::vector<std::string> parts = absl::StrSplit(*payload, '|');
   int64_t created_ms = 0;
   if (parts.size() != 5 || parts[0] != "v1" || !absl::SimpleAtoi(parts[3], &created_ms)) return not_found();

@@ -8,7 +8,6 @@
 namespace cmcp::proxy {
 namespace {
 
-constexpr size_t kMacBytes = 16;
 constexpr size_t kMaxCursorLength = 1024;
 
 absl::Status BadCursor(absl::string_view why) {
@@ -27,20 +26,13 @@ std::string CursorCodec::Encode(const CursorState& state) const {
                                              {"o", state.offset},
                                              {"p", state.page_size}}
                                   .dump();
-  const std::string mac = HmacSha256(key_, payload).substr(0, kMacBytes);
-  return absl::StrCat(Base64UrlEncode(payload), ".", Base64UrlEncode(mac));
+  return SealEnvelope(key_, payload);
 }
 
 absl::StatusOr<CursorState> CursorCodec::Decode(const std::string& cursor, const std::string& tool,
                                                 const std::string& query_digest) const {
-  if (cursor.size() > kMaxCursorLength) return BadCursor("is not a cursor this server issued");
-  const size_t dot = cursor.find('.');
-  if (dot == std::string::npos) return BadCursor("is not a cursor this server issued");
-  auto payload = Base64UrlDecode(cursor.substr(0, dot));
-  auto mac = Base64UrlDecode(cursor.substr(dot + 1));
-  if (!payload.ok() || !mac.ok() || !ConstantTimeEquals(*mac, HmacSha256(key_, *payload).substr(0, kMacBytes))) {
-    return BadCursor("is not a cursor this server issued (it was changed or made up)");
-  }
+  auto payload = OpenEnvelope(key_, cursor, kMaxCursorLength);
+  if (!payload.ok()) return BadCursor("is not a cursor this server issued (it was changed or made up)");
   nlohmann::json j = nlohmann::json::parse(*payload, nullptr, false);
   if (j.is_discarded() || !j.is_object() || j.value("v", 0) != 1) return BadCursor("has an unknown format");
   CursorState state;

@@ -68,3 +68,24 @@ TEST(CryptoTest, AesGcmRoundTripsAndDetectsTampering) {
 
 }  // namespace
 }  // namespace cmcp
+
+namespace cmcp {
+namespace {
+
+TEST(EnvelopeTest, OpensOnlyWithTheSameKeyAndUnchanged) {
+  const std::string key(32, 'k');
+  const std::string sealed = SealEnvelope(key, "payload|1");
+  for (char c : sealed) EXPECT_TRUE(c >= 0x21 && c <= 0x7e);
+  auto opened = OpenEnvelope(key, sealed, 100);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(*opened, "payload|1");
+  EXPECT_FALSE(OpenEnvelope(std::string(32, 'x'), sealed, 100).ok());
+  EXPECT_FALSE(OpenEnvelope(key, sealed, 5).ok());
+  EXPECT_FALSE(OpenEnvelope(key, "no-dot", 100).ok());
+  std::string tampered = sealed;
+  tampered[0] = tampered[0] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(OpenEnvelope(key, tampered, 100).ok());
+}
+
+}  // namespace
+}  // namespace cmcp
