@@ -5,6 +5,7 @@
 #include "common/grpc/grpc_client.h"
 #include "common/process/signals.h"
 #include "common/service/service_runner.h"
+#include "services/token/expiry_sweeper.h"
 #include "services/token/redis_token_store.h"
 #include "services/token/token_service.h"
 #include "services/token/token_settings.h"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  cmcp::token::ExpirySweeper sweeper(&store, settings.sweep_interval);
   cmcp::ThreadPool pool(settings.worker_threads, settings.max_queue);
   cmcp::token::TokenServiceImpl service(&manager, &pool);
   return cmcp::RunGrpcService("token", settings.service, {&service}, [&store] { return store.Ping(); });

@@ -28,6 +28,11 @@ std::string IndexMember(absl::Time created_at, const std::string& id) {
   return absl::StrFormat("%016d:%s", absl::ToUnixMillis(created_at), id);
 }
 
+// The expiries index names the account and the servers-index member.
+std::string ExpiryMember(const std::string& account_id, absl::Time created_at, const std::string& id) {
+  return absl::StrCat(account_id, "\t", IndexMember(created_at, id));
+}
+
 std::string IdOfMember(const std::string& member) {
   const size_t colon = member.find(':');
   return colon == std::string::npos ? member : member.substr(colon + 1);
@@ -179,6 +184,7 @@ std::string RedisTokenStore::ServersIndexKey(const std::string& account_id) cons
 std::string RedisTokenStore::TokenKey(const std::string& token_hash) const {
   return absl::StrCat(prefix_, ":token:", token_hash);
 }
+std::string RedisTokenStore::ExpiriesKey() const { return absl::StrCat(prefix_, ":expiries"); }
 
 absl::StatusOr<std::vector<std::string>> RedisTokenStore::RangeAfter(const std::string& index_key,
                                                                      const std::string& cursor, int count) {
@@ -245,9 +251,18 @@ absl::StatusOr<int> RedisTokenStore::DeleteAccount(const std::string& id) {
   deletes.push_back({"DEL", ServersIndexKey(id), AccountKey(id)});
   deletes.push_back({"EXEC"});
   deletes.push_back({"ZREM", absl::StrCat(prefix_, ":accounts"), IndexMember(account.created_at, id)});
+  for (const RedisReply& m : members.elements) {
+    deletes.push_back({"ZREM", ExpiriesKey(), absl::StrCat(id, "\t", m.str)});
+  }
   CMCP_ASSIGN_OR_RETURN(auto replies, redis_->Pipeline(deletes));
   CMCP_RETURN_IF_ERROR(CheckReplies(replies));
   return servers;
+}
+
+std::vector<std::string> RedisTokenStore::ExpiriesIndexCommand(const ServerRecord& server) const {
+  const std::string member = ExpiryMember(server.account_id, server.created_at, server.id);
+  if (server.expires_at.has_value()) return {"ZADD", ExpiriesKey(), Millis(*server.expires_at), member};
+  return {"ZREM", ExpiriesKey(), member};
 }
 
 absl::Status RedisTokenStore::PutServer(const ServerRecord& server) {
@@ -265,7 +280,8 @@ absl::Status RedisTokenStore::PutServer(const ServerRecord& server) {
                                           // Token index after the server (see the header comment).
                                           {"DEL", token_key},
                                           HsetArgs(token_key, fields),
-                                          ExpiryCommand(token_key, server.expires_at)}));
+                                          ExpiryCommand(token_key, server.expires_at),
+                                          ExpiriesIndexCommand(server)}));
   return CheckReplies(replies);
 }
 
@@ -320,7 +336,8 @@ absl::Status RedisTokenStore::DeleteServer(const std::string& account_id, const 
                                           {"MULTI"},
                                           {"DEL", ServerKey(account_id, id)},
                                           {"ZREM", ServersIndexKey(account_id), IndexMember(server.created_at, id)},
-                                          {"EXEC"}}));
+                                          {"EXEC"},
+                                          {"ZREM", ExpiriesKey(), ExpiryMember(account_id, server.created_at, id)}}));
   return CheckReplies(replies);
 }
 
@@ -360,6 +377,41 @@ absl::Status RedisTokenStore::DeleteApiToken(const std::string& id) {
                         redis_->Pipeline({{"DEL", absl::StrCat(prefix_, ":apitoken:", token.token_hash)},
                                           {"DEL", absl::StrCat(prefix_, ":apitoken-id:", id)}}));
   return CheckReplies(replies);
+}
+
+// Removes a servers-index entry only once its server record is gone (expired
+// by TTL). KEYS: server key, servers index (one account slot). ARGV: member.
+constexpr char kPruneIndexScript[] =
+    "if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('ZREM', KEYS[2], ARGV[1]) end return 0";
+// Removes an expiries entry only if it is still due (an update may have moved
+// it). KEYS: expiries index. ARGV: member, now_ms.
+constexpr char kPruneExpiryScript[] =
+    "local s = redis.call('ZSCORE', KEYS[1], ARGV[1]) "
+    "if s and tonumber(s) <= tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end return 0";
+
+absl::StatusOr<int> RedisTokenStore::SweepExpiredServers(absl::Time now, int max_count) {
+  const std::string now_ms = Millis(now);
+  CMCP_ASSIGN_OR_RETURN(RedisReply due, redis_->Command({"ZRANGEBYSCORE", ExpiriesKey(), "-inf", now_ms, "LIMIT", "0",
+                                                         absl::StrCat(max_count)}));
+  std::vector<std::vector<std::string>> commands;
+  for (const RedisReply& m : due.elements) {
+    const size_t tab = m.str.find('\t');
+    if (tab == std::string::npos) continue;
+    const std::string account = m.str.substr(0, tab);
+    const std::string index_member = m.str.substr(tab + 1);
+    // The server and token keys expire through their own TTLs; the sweep only
+    // removes index entries, and never those of a server that still exists
+    // (its expiry was extended, or this replica's clock runs ahead of Redis).
+    commands.push_back({"EVAL", kPruneIndexScript, "2", ServerKey(account, IdOfMember(index_member)),
+                        ServersIndexKey(account), index_member});
+    commands.push_back({"EVAL", kPruneExpiryScript, "1", ExpiriesKey(), m.str, now_ms});
+  }
+  if (commands.empty()) return 0;
+  CMCP_ASSIGN_OR_RETURN(auto replies, redis_->Pipeline(commands));
+  CMCP_RETURN_IF_ERROR(CheckReplies(replies));
+  int removed = 0;
+  for (size_t i = 0; i < replies.size(); i += 2) removed += replies[i].integer > 0 ? 1 : 0;
+  return removed;
 }
 
 absl::Status RedisTokenStore::Ping() { return redis_->Ping(); }

@@ -6,6 +6,7 @@
 //   <p>:{a:<acct>}:servers           ZSET  "<created_ms>:<server_id>"
 //   <p>:{a:<acct>}:server:<id>       HASH  server fields + token_hash      (PEXPIREAT expires_at)
 //   <p>:token:<token_hash>           HASH  copy of the server for resolve  (PEXPIREAT expires_at)
+//   <p>:expiries                     ZSET  score expires_ms, member "<acct>\t<created_ms>:<server_id>"
 //   <p>:apitoken:<token_hash>        HASH  API token fields                (PEXPIREAT expires_at)
 //   <p>:apitoken-id:<id>             STRING token_hash                     (PEXPIREAT expires_at)
 // Resolve is one HGETALL. Writes to one account go in MULTI/EXEC; the token
@@ -39,6 +40,7 @@ class RedisTokenStore final : public TokenStore {
   absl::StatusOr<ApiTokenRecord> GetApiTokenByHash(const std::string& token_hash) override;
   absl::StatusOr<ApiTokenRecord> GetApiToken(const std::string& id) override;
   absl::Status DeleteApiToken(const std::string& id) override;
+  absl::StatusOr<int> SweepExpiredServers(absl::Time now, int max_count) override;
   absl::Status Ping() override;
 
   // Key names, exposed for tests that inspect Redis directly.
@@ -46,9 +48,11 @@ class RedisTokenStore final : public TokenStore {
   std::string ServerKey(const std::string& account_id, const std::string& server_id) const;
   std::string ServersIndexKey(const std::string& account_id) const;
   std::string TokenKey(const std::string& token_hash) const;
+  std::string ExpiriesKey() const;
 
  private:
   std::string Tag(const std::string& account_id) const;
+  std::vector<std::string> ExpiriesIndexCommand(const ServerRecord& server) const;
   // Reads members after `cursor` from a lex-ordered index.
   absl::StatusOr<std::vector<std::string>> RangeAfter(const std::string& index_key, const std::string& cursor,
                                                       int count);

@@ -63,6 +63,8 @@ TokenSettings LoadTokenSettings(int argc, char** argv) {
     reader.AddError("bootstrap-admin-token", "must be at least 32 characters");
   }
   s.toolgen_address = reader.RequiredString("toolgen-address", "toolgen gRPC address host:port");
+  s.sweep_interval = reader.Duration("sweep-interval", absl::Seconds(30), absl::Milliseconds(100), absl::Hours(1),
+                                     "how often expired servers are removed from indexes");
   s.worker_threads = static_cast<int>(reader.Int("worker-threads", 16, 1, 1024, "threads for Redis work"));
   s.max_queue = static_cast<int>(reader.Int("max-queue", 4096, 1, 1 << 20, "queued calls before refusing"));
   ExitIfInvalid("token", reader.Finish());

@@ -26,6 +26,7 @@ struct TokenSettings {
   bool allow_loopback_base_urls = false;
   std::string bootstrap_admin_token;
   std::string toolgen_address;
+  absl::Duration sweep_interval = absl::Seconds(30);
   int worker_threads = 16;
   int max_queue = 1024;
 };

@@ -38,6 +38,11 @@ class TokenStore {
   virtual absl::StatusOr<ApiTokenRecord> GetApiToken(const std::string& id) = 0;
   virtual absl::Status DeleteApiToken(const std::string& id) = 0;
 
+  // Removes the index entries of servers whose expires_at is before `now`
+  // (their records and token keys expire on their own through store TTLs).
+  // Returns how many were removed. Safe to run from several replicas at once.
+  virtual absl::StatusOr<int> SweepExpiredServers(absl::Time now, int max_count) = 0;
+
   virtual absl::Status Ping() = 0;
 };
 

@@ -118,6 +118,19 @@ class InMemoryTokenStore final : public TokenStore {
     if (!api_tokens_.erase(id)) return NotFoundError("API token not found");
     return absl::OkStatus();
   }
+  absl::StatusOr<int> SweepExpiredServers(absl::Time now, int max_count) override {
+    absl::MutexLock lock(&mu_);
+    int n = 0;
+    for (auto it = servers_.begin(); it != servers_.end() && n < max_count;) {
+      if (it->second.expires_at.has_value() && *it->second.expires_at <= now) {
+        it = servers_.erase(it);
+        ++n;
+      } else {
+        ++it;
+      }
+    }
+    return n;
+  }
   absl::Status Ping() override { return absl::OkStatus(); }
 
   // What a leak of the store would reveal, for tests that look for secrets.

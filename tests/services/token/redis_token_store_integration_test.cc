@@ -111,6 +111,38 @@ TEST_F(RedisTokenStoreTest, ExpiredServersDisappearAndAreSkippedInLists) {
   EXPECT_EQ(client_->Command({"ZCARD", store_->ServersIndexKey("a1")})->integer, 1);
 }
 
+TEST_F(RedisTokenStoreTest, SweepLeavesNoKeyOfAnExpiredServer) {
+  ASSERT_THAT(store_->PutAccount(Account("a1")), IsOk());
+  ServerRecord s = Server("a1", "s1", absl::Now() + absl::Milliseconds(150));
+  ASSERT_THAT(store_->PutServer(s), IsOk());
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (store_->GetServerByTokenHash(s.token_hash).ok() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
+  auto swept = store_->SweepExpiredServers(absl::Now(), 100);
+  ASSERT_THAT(swept, IsOk());
+  EXPECT_EQ(*swept, 1);
+  // Only the account's own keys remain (SCAN skips logically expired keys).
+  auto keys = client_->Command({"KEYS", "*"});
+  ASSERT_THAT(keys, IsOk());
+  std::vector<std::string> names;
+  for (const auto& k : keys->elements) names.push_back(k.str);
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("cmcp:accounts", "cmcp:{a:a1}:account"));
+  EXPECT_EQ(*store_->SweepExpiredServers(absl::Now(), 100), 0);  // idempotent
+}
+
+TEST_F(RedisTokenStoreTest, SweepNeverRemovesAServerWhoseExpiryWasExtended) {
+  ASSERT_THAT(store_->PutAccount(Account("a1")), IsOk());
+  ServerRecord s = Server("a1", "s1", absl::Now() + absl::Seconds(10));
+  ASSERT_THAT(store_->PutServer(s), IsOk());
+  // A sweeper whose clock runs far ahead sees it due, but the record exists.
+  EXPECT_EQ(*store_->SweepExpiredServers(absl::Now() + absl::Minutes(5), 100), 0);
+  EXPECT_THAT(store_->GetServerByTokenHash(s.token_hash), IsOk());
+  EXPECT_EQ(store_->ListServers("a1", {.page_size = 10})->items.size(), 1u);
+  // Clearing the expiry takes it out of the expiries index.
+  s.expires_at.reset();
+  ASSERT_THAT(store_->PutServer(s), IsOk());
+  EXPECT_EQ(client_->Command({"ZCARD", store_->ExpiriesKey()})->integer, 0);
+}
+
 TEST_F(RedisTokenStoreTest, ListsPageWithOpaqueCursors) {
   ASSERT_THAT(store_->PutAccount(Account("a1")), IsOk());
   for (int i = 0; i < 5; ++i) ASSERT_THAT(store_->PutServer(Server("a1", std::string(i + 1, 's'))), IsOk());
