@@ -30,7 +30,7 @@ EdgeSettings LoadEdgeSettings(int argc, char** argv) {
                                                 absl::Minutes(30), "deadline of one tools/call");
   s.backend.tools_cache_ttl = reader.Duration("tools-cache-ttl", absl::Seconds(30), absl::ZeroDuration(),
                                               absl::Hours(1), "how long a filtered tool list is cached");
-  s.backend.resolve_cache_ttl = reader.Duration("resolve-cache-ttl", absl::Seconds(1), absl::ZeroDuration(),
+  s.backend.resolve_cache_ttl = reader.Duration("resolve-cache-ttl", absl::Milliseconds(500), absl::ZeroDuration(),
                                                 absl::Seconds(1), "longest cache of a token resolve");
   const std::string level = reader.String("log-level", "info", "debug, info, warning or error");
   if (!ParseLogLevel(level, &s.log_level)) reader.AddError("log-level", "must be debug, info, warning or error");

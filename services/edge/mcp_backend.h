@@ -65,7 +65,7 @@ class McpBackend {
 
 struct GrpcMcpBackendSettings {
   // Upper bound; the token service may ask for less (and never past expiry).
-  absl::Duration resolve_cache_ttl = absl::Seconds(1);
+  absl::Duration resolve_cache_ttl = absl::Milliseconds(500);
   absl::Duration tools_cache_ttl = absl::Seconds(30);
   size_t max_cache_entries = 100000;
   absl::Duration rpc_timeout = absl::Seconds(5);

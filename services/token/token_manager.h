@@ -27,7 +27,7 @@ struct TokenManagerSettings {
   // expires_at must be at least this far ahead (Truto: 60 s).
   absl::Duration min_expiry_lead = absl::Seconds(60);
   // Longest time a resolve answer may be cached by edge.
-  absl::Duration resolve_cache_ttl = absl::Seconds(1);
+  absl::Duration resolve_cache_ttl = absl::Milliseconds(500);
 };
 
 struct NewAccount {

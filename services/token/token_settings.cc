@@ -35,7 +35,7 @@ TokenSettings LoadTokenSettings(int argc, char** argv) {
   }
   s.manager.min_expiry_lead = reader.Duration("min-expiry-lead", absl::Seconds(60), absl::ZeroDuration(),
                                               absl::Hours(24), "how far ahead expires_at must be");
-  s.manager.resolve_cache_ttl = reader.Duration("resolve-cache-ttl", absl::Seconds(1), absl::ZeroDuration(),
+  s.manager.resolve_cache_ttl = reader.Duration("resolve-cache-ttl", absl::Milliseconds(500), absl::ZeroDuration(),
                                                 absl::Seconds(1), "longest edge cache of a token resolve");
   s.encryption_key_id = reader.String("encryption-key-id", "k1", "id of the current encryption key");
   const std::string key = reader.Secret("encryption-key", true, "AES-256 key, base64 of 32 bytes");
