@@ -10,6 +10,7 @@
 #include "sandbox/caspio/seed/seed_loader.h"
 #include "sandbox/caspio/server/sandbox_app.h"
 #include "sandbox/caspio/server/sandbox_server.h"
+#include "sandbox/caspio/util/json_text.h"
 #include "tests/testing/status_matchers.h"
 
 namespace cmcp::sandbox {
@@ -391,6 +392,21 @@ TEST_F(SandboxAppTest, AnswersRoutingErrorsInCaspiosShape) {
   EXPECT_EQ(Call("PATCH", kInventory).status, 405);
   EXPECT_EQ(Call("GET", "/integrations/rest/v3/tables/Nope/records").status, 404);
   EXPECT_EQ(Call("GET", std::string(kInventory) + "?q.where=" + std::string(2100, 'x')).status, 414);
+}
+
+TEST(JsonTextTest, EscapesLikeJsonAndRepairsBadUtf8) {
+  static const char kInput[] = "a\"b\\c\n\x01 Caf\xC3\xA9 \xFF end";
+  std::string out;
+  AppendJsonString(&out, std::string(kInput, sizeof(kInput) - 1));
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001 Caf\xC3\xA9 \xEF\xBF\xBD end\"");
+  EXPECT_FALSE(json::parse(out, nullptr, false).is_discarded());
+  std::string numbers;
+  AppendJsonNumber(&numbers, 120.0);
+  numbers.push_back(' ');
+  AppendJsonNumber(&numbers, 19.99);
+  numbers.push_back(' ');
+  AppendJsonNumber(&numbers, 1e300);
+  EXPECT_EQ(numbers, "120 19.99 1e+300");
 }
 
 TEST(MultipartTest, ParsesPartsAndRefusesMalformedBodies) {

@@ -11,7 +11,8 @@ absl::StatusOr<std::unique_ptr<SandboxProcess>> SandboxProcess::Start(std::vecto
   std::vector<std::string> argv = {cmcp::testing::BinPath("caspio-sandbox"), "--listen=127.0.0.1:0",
                                    "--port-file=" + port_file, "--log-level=warning"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  CMCP_ASSIGN_OR_RETURN(p->child_, cmcp::testing::ChildProcess::Start(argv, {.port_file = port_file}));
+  CMCP_ASSIGN_OR_RETURN(p->child_, cmcp::testing::ChildProcess::Start(
+                                       argv, {.port_file = port_file, .log_file = p->dir_.File("sandbox.log")}));
   return p;
 }
 

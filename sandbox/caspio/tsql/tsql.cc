@@ -495,9 +495,10 @@ class Translator {
                                     " is invalid for argument 1 of ", absl::AsciiStrToLower(name),
                                     " function."));
       }
-      t.params = args[0].params;
-      const char* format = name == "YEAR" ? "'%Y'" : name == "MONTH" ? "'%m'" : "'%d'";
-      t.sql = absl::StrCat("CAST(strftime(", format, ", ", sql_of(0), ") AS INTEGER)");
+      // Even the format is bound: the generated SQL holds no literals at all.
+      t.params = {Value(std::string(name == "YEAR" ? "%Y" : name == "MONTH" ? "%m" : "%d"))};
+      t.params.insert(t.params.end(), args[0].params.begin(), args[0].params.end());
+      t.sql = absl::StrCat("CAST(strftime(?, ", sql_of(0), ") AS INTEGER)");
       t.type = ValueType::kInteger;
     } else {
       return Invalid(absl::StrCat("'", name,

@@ -36,12 +36,22 @@ size_t Utf8Length(absl::string_view s, size_t i) {
   return n;
 }
 
+bool NeedsCare(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80; }
+
 }  // namespace
 
 void AppendJsonString(std::string* out, absl::string_view text) {
   out->push_back('"');
   size_t i = 0;
   while (i < text.size()) {
+    // Copy the run of characters that need no escaping in one go.
+    size_t run = i;
+    while (run < text.size() && !NeedsCare(static_cast<unsigned char>(text[run]))) ++run;
+    if (run > i) {
+      out->append(text.data() + i, run - i);
+      i = run;
+      if (i == text.size()) break;
+    }
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const size_t n = Utf8Length(text, i);
