@@ -157,6 +157,18 @@ TEST_F(SandboxAppTest, TypedValuesComeBackAsCaspioJson) {
   EXPECT_EQ(Records("q.where=" + Q("Updated_At < '04/01/2024' AND Category IN ('Tools','Safety')")).size(), 9u);
 }
 
+TEST_F(SandboxAppTest, DateFunctionsUseTheSandboxClock) {
+  // The fake clock starts at 2025-01-01T00:00:00.
+  EXPECT_EQ(Records("q.where=" + Q("Updated_At > DATEADD(day, -7, GETDATE())")).size(), 0u);
+  EXPECT_EQ(Records("q.where=" + Q("Updated_At > DATEADD(month, -9, GETDATE())")).size(), 4u);
+  clock_.Advance(absl::Hours(24 * 365));
+  token_ = IssueToken();  // the old one expired a year ago
+  EXPECT_EQ(Records("q.where=" + Q("DATEDIFF(year, Updated_At, GETDATE()) = 2")).size(), 30u);
+  json ages = Records("q.select=" + Q("SKU, DATEDIFF(day, Updated_At, '2024-04-10') AS Age") +
+                      "&q.orderBy=Age&q.limit=2");
+  EXPECT_EQ(ages[0], json::parse(R"({"SKU":"INV-030","Age":0})"));
+}
+
 TEST_F(SandboxAppTest, SelectsAggregatesGroupsAndOrders) {
   json groups = Records("q.select=" + Q("Category, COUNT(*) AS Items, SUM(Quantity) Units") +
                         "&q.groupBy=Category&q.orderBy=" + Q("Items DESC, Category"));

@@ -87,7 +87,7 @@ TEST(TranslateWhereTest, RefusesConstructsOutsideTheSubset) {
   for (const char* where : {
            "", "   ", "Name", "Quantity + 1", "Name =", "= 1", "(Name = 'a'", "Name = 'a')", "Name = 'unclosed",
            "Nope = 1", "PK_ID IN (SELECT PK_ID FROM Inventory)", "EXISTS (SELECT 1)",
-           "CASE WHEN 1=1 THEN 1 END = 1", "COUNT(*) > 1", "Name = GETDATE()", "dbo.Inventory.Name = 'a'",
+           "CASE WHEN 1=1 THEN 1 END = 1", "COUNT(*) > 1", "Name = NEWID()", "dbo.Inventory.Name = 'a'",
            "Name = @x", "#temp = 1", "Price = 0x1F", "Name LIKE 'a' ESCAPE 'ab'", "Name IN ()", "Name BETWEEN 1",
            "Name IS 'a'", "Quantity > 1 AND", "NOT", "Inventory.Name = 'a'", "Name = 'a' COLLATE Latin1_General_CS_AS",
        }) {
@@ -249,6 +249,33 @@ TEST(TextSemanticsTest, NormalizesSqlServerDateForms) {
   EXPECT_EQ(*NormalizeDateTime("2024-01-31 1:05 PM"), "2024-01-31T13:05:00");
   EXPECT_FALSE(NormalizeDateTime("2023-02-29").ok());
   EXPECT_FALSE(NormalizeDateTime("yesterday").ok());
+}
+
+TEST(TranslateWhereTest, SupportsDateArithmeticWithBoundDateParts) {
+  auto f = TranslateWhere("Updated_At > DATEADD(day, -7, GETDATE())", InventorySchema());
+  ASSERT_THAT(f, IsOk());
+  EXPECT_EQ(f->sql, "(\"Updated_At\" > tsql_dateadd(?, (-?), tsql_now()))");
+  EXPECT_THAT(f->params, ElementsAre(S("day"), I(7)));
+  auto diff = TranslateWhere("DATEDIFF(mm, Updated_At, '2024-04-30') = 0", InventorySchema());
+  ASSERT_THAT(diff, IsOk());
+  EXPECT_THAT(diff->params, ElementsAre(S("month"), S("2024-04-30T00:00:00"), I(0)));
+  EXPECT_THAT(WhereStatus("DATEADD(fortnight, 1, Updated_At) > GETDATE()"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("date part")));
+  EXPECT_THAT(WhereStatus("DATEADD(day, 'x', Updated_At) > GETDATE()"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(WhereStatus("GETDATE(1) > Updated_At"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(TextSemanticsTest, DateAddAndDateDiffFollowSqlServer) {
+  EXPECT_EQ(*DateAdd("month", 1, "2024-01-31T10:00:00"), "2024-02-29T10:00:00");
+  EXPECT_EQ(*DateAdd("yy", -1, "2024-02-29T00:00:00"), "2023-02-28T00:00:00");
+  EXPECT_EQ(*DateAdd("d", 7, "2024-12-28T23:00:00"), "2025-01-04T23:00:00");
+  EXPECT_EQ(*DateAdd("hh", 2, "2024-12-31T23:30:00"), "2025-01-01T01:30:00");
+  EXPECT_EQ(*DateDiff("year", "2024-12-31T23:59:59", "2025-01-01T00:00:00"), 1);
+  EXPECT_EQ(*DateDiff("day", "2024-01-01T23:00:00", "2024-01-02T01:00:00"), 1);
+  EXPECT_EQ(*DateDiff("month", "2024-03-31", "2024-01-01"), -2);
+  EXPECT_EQ(*DateDiff("week", "2024-06-01", "2024-06-02"), 1);  // Saturday -> Sunday crosses a week
+  EXPECT_FALSE(DateAdd("day", 1, "not a date").ok());
+  EXPECT_FALSE(DateAdd("year", 9000, "2024-01-01").ok());
 }
 
 // Random token soup (a poor man's fuzzer, deterministic): the translator must

@@ -11,7 +11,7 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(const std::stri
   std::unique_ptr<SandboxStore> store(new SandboxStore());
   store->clock_ = clock;
   store->seed_ = std::move(seed);
-  CMCP_ASSIGN_OR_RETURN(store->db_, SqliteDb::Open(db_path));
+  CMCP_ASSIGN_OR_RETURN(store->db_, SqliteDb::Open(db_path, clock));
   store->objects_ = std::make_unique<ObjectStore>(store->db_.get());
   CMCP_RETURN_IF_ERROR(store->objects_->Init());
   store->catalog_ = std::make_unique<Catalog>(store->db_.get(), store->objects_.get());

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace cmcp::sandbox {
 namespace {
@@ -32,6 +33,40 @@ void TsqlLike(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3_result_int(ctx, tsql::LikeMatch(value, pattern, escape) ? 1 : 0);
 }
 
+void TsqlNow(sqlite3_context* ctx, int, sqlite3_value**) {
+  const auto* clock = static_cast<const Clock*>(sqlite3_user_data(ctx));
+  const std::string now = IsoUtc(clock != nullptr ? clock->Now() : absl::Now());
+  sqlite3_result_text(ctx, now.data(), static_cast<int>(now.size()), SQLITE_TRANSIENT);
+}
+
+void TsqlDateAdd(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[1]) == SQLITE_NULL || sqlite3_value_type(argv[2]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  auto out = tsql::DateAdd(ArgText(argv[0]), sqlite3_value_int64(argv[1]), ArgText(argv[2]));
+  if (!out.ok()) {
+    const std::string message(out.status().message());
+    sqlite3_result_error(ctx, message.data(), static_cast<int>(message.size()));
+    return;
+  }
+  sqlite3_result_text(ctx, out->data(), static_cast<int>(out->size()), SQLITE_TRANSIENT);
+}
+
+void TsqlDateDiff(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[1]) == SQLITE_NULL || sqlite3_value_type(argv[2]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  auto out = tsql::DateDiff(ArgText(argv[0]), ArgText(argv[1]), ArgText(argv[2]));
+  if (!out.ok()) {
+    const std::string message(out.status().message());
+    sqlite3_result_error(ctx, message.data(), static_cast<int>(message.size()));
+    return;
+  }
+  sqlite3_result_int64(ctx, *out);
+}
+
 }  // namespace
 
 absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
@@ -45,7 +80,7 @@ absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
   return absl::InternalError(message);
 }
 
-absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const Clock* clock) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
@@ -61,6 +96,11 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
   sqlite3_create_collation(db, "TSQL_CI", SQLITE_UTF8, nullptr, CollateCi);
   sqlite3_create_function(db, "tsql_like", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, TsqlLike,
                           nullptr, nullptr);
+  sqlite3_create_function(db, "tsql_now", 0, SQLITE_UTF8, const_cast<Clock*>(clock), TsqlNow, nullptr, nullptr);
+  sqlite3_create_function(db, "tsql_dateadd", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, TsqlDateAdd, nullptr,
+                          nullptr);
+  sqlite3_create_function(db, "tsql_datediff", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, TsqlDateDiff, nullptr,
+                          nullptr);
   // Limit what a statement can do even if something unexpected reached SQL.
   sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
   sqlite3_limit(db, SQLITE_LIMIT_EXPR_DEPTH, 200);

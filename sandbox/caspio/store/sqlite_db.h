@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "sandbox/caspio/tsql/tsql.h"
+#include "sandbox/caspio/util/clock.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -55,7 +56,8 @@ class SqliteDb {
     sqlite3* db_;
   };
 
-  static absl::StatusOr<std::unique_ptr<SqliteDb>> Open(const std::string& path);
+  // `clock` (may be null: real time) answers tsql_now(), i.e. GETDATE().
+  static absl::StatusOr<std::unique_ptr<SqliteDb>> Open(const std::string& path, const Clock* clock = nullptr);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;

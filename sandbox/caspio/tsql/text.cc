@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
 #include "sandbox/caspio/tsql/tsql.h"
 
 namespace cmcp::sandbox::tsql {
@@ -227,6 +228,88 @@ bool LikeMatch(absl::string_view value, absl::string_view pattern, absl::string_
   // the pattern does not end in spaces.
   if (pattern.empty() || pattern.back() != ' ') value = StripTrailingSpaces(value);
   return LikeFrom(value, pattern, esc);
+}
+
+std::string CanonicalDatePart(absl::string_view part) {
+  const std::string p = absl::AsciiStrToLower(part);
+  if (p == "year" || p == "yy" || p == "yyyy") return "year";
+  if (p == "quarter" || p == "qq" || p == "q") return "quarter";
+  if (p == "month" || p == "mm" || p == "m") return "month";
+  if (p == "dayofyear" || p == "dy" || p == "y" || p == "day" || p == "dd" || p == "d") return "day";
+  if (p == "week" || p == "wk" || p == "ww") return "week";
+  if (p == "hour" || p == "hh") return "hour";
+  if (p == "minute" || p == "mi" || p == "n") return "minute";
+  if (p == "second" || p == "ss" || p == "s") return "second";
+  return "";
+}
+
+namespace {
+
+absl::StatusOr<absl::CivilSecond> ParseCivil(absl::string_view date) {
+  auto normalized = NormalizeDateTime(date);
+  if (!normalized.ok()) return normalized.status();
+  absl::CivilSecond civil;
+  if (!absl::ParseCivilTime(*normalized, &civil)) {
+    return absl::InvalidArgumentError(absl::StrCat("Invalid date '", date, "'."));
+  }
+  return civil;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> DateAdd(absl::string_view part, int64_t n, absl::string_view date) {
+  auto civil = ParseCivil(date);
+  if (!civil.ok()) return civil.status();
+  const std::string p = CanonicalDatePart(part);
+  if (n > 1000000000 || n < -1000000000) return absl::InvalidArgumentError("Adding a value to a 'datetime' column caused an overflow.");
+  absl::CivilSecond out = *civil;
+  const absl::CivilDay day(*civil);
+  const int64_t seconds_of_day = *civil - absl::CivilSecond(day);
+  if (p == "year" || p == "quarter" || p == "month") {
+    const int64_t months = p == "year" ? n * 12 : p == "quarter" ? n * 3 : n;
+    const absl::CivilMonth month = absl::CivilMonth(*civil) + months;
+    // Clamp the day to the target month's length, as SQL Server does.
+    const absl::CivilDay last = absl::CivilDay(month + 1) - 1;
+    const int d = std::min(civil->day(), last.day());
+    out = absl::CivilSecond(month.year(), month.month(), d, civil->hour(), civil->minute(), civil->second());
+  } else if (p == "day" || p == "week") {
+    out = absl::CivilSecond(day + (p == "week" ? n * 7 : n)) + seconds_of_day;
+  } else if (p == "hour") {
+    out = *civil + n * 3600;
+  } else if (p == "minute") {
+    out = *civil + n * 60;
+  } else if (p == "second") {
+    out = *civil + n;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("'", part, "' is not a recognized dateadd option."));
+  }
+  if (out.year() < 1753 || out.year() > 9999) {
+    return absl::InvalidArgumentError("Adding a value to a 'datetime' column caused an overflow.");
+  }
+  return absl::FormatCivilTime(out);
+}
+
+absl::StatusOr<int64_t> DateDiff(absl::string_view part, absl::string_view start, absl::string_view end) {
+  auto a = ParseCivil(start);
+  if (!a.ok()) return a.status();
+  auto b = ParseCivil(end);
+  if (!b.ok()) return b.status();
+  const std::string p = CanonicalDatePart(part);
+  if (p == "year") return b->year() - a->year();
+  if (p == "quarter") {
+    return (b->year() * 4 + (b->month() - 1) / 3) - (a->year() * 4 + (a->month() - 1) / 3);
+  }
+  if (p == "month") return absl::CivilMonth(*b) - absl::CivilMonth(*a);
+  if (p == "day") return absl::CivilDay(*b) - absl::CivilDay(*a);
+  if (p == "week") {
+    // Weeks start on Sunday (SQL Server's us_english DATEFIRST 7).
+    auto sunday = [](absl::CivilDay d) { return d - (static_cast<int>(absl::GetWeekday(d)) + 1) % 7; };
+    return (sunday(absl::CivilDay(*b)) - sunday(absl::CivilDay(*a))) / 7;
+  }
+  if (p == "hour") return absl::CivilHour(*b) - absl::CivilHour(*a);
+  if (p == "minute") return absl::CivilMinute(*b) - absl::CivilMinute(*a);
+  if (p == "second") return *b - *a;
+  return absl::InvalidArgumentError(absl::StrCat("'", part, "' is not a recognized datediff option."));
 }
 
 }  // namespace cmcp::sandbox::tsql

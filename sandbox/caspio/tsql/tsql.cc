@@ -449,6 +449,14 @@ class Translator {
     const bool aggregate =
         name == "COUNT" || name == "COUNT_BIG" || name == "SUM" || name == "AVG" || name == "MIN" || name == "MAX";
     if (aggregate) return Aggregate(node);
+    if (name == "GETDATE" || name == "GETUTCDATE" || name == "SYSDATETIME") {
+      CMCP_RETURN_IF_ERROR(ExpectArgs(node, 0, 0));
+      Typed t;
+      t.sql = "tsql_now()";
+      t.type = ValueType::kDateTime;
+      return t;
+    }
+    if (name == "DATEADD" || name == "DATEDIFF") return DateFunction(node);
     std::vector<Typed> args;
     for (const auto& kid : node.kids) {
       CMCP_ASSIGN_OR_RETURN(Typed arg, ValueOf(*kid));
@@ -505,6 +513,41 @@ class Translator {
                                   "' is not a recognized built-in function name (or is outside the "
                                   "Caspio sandbox's T-SQL subset)."));
     }
+    return t;
+  }
+
+  // DATEADD(part, n, date) and DATEDIFF(part, start, end); `part` is a bare
+  // word (day, mm, ...) and is bound as text like any other value.
+  absl::StatusOr<Typed> DateFunction(const Node& node) {
+    const std::string& name = node.text;
+    CMCP_RETURN_IF_ERROR(ExpectArgs(node, 3, 3));
+    const Node& part_node = *node.kids[0];
+    const std::string part = part_node.kind == Node::Kind::kColumn ? CanonicalDatePart(part_node.text) : "";
+    if (part.empty()) {
+      return Invalid(absl::StrCat("Invalid parameter 1 specified for ", absl::AsciiStrToLower(name),
+                                  ": use a date part such as day, month or year."));
+    }
+    CMCP_ASSIGN_OR_RETURN(Typed second, ValueOf(*node.kids[1]));
+    CMCP_ASSIGN_OR_RETURN(Typed third, ValueOf(*node.kids[2]));
+    Typed t = Derived(second, third);
+    t.params.emplace_back(part);
+    if (name == "DATEADD") {
+      CMCP_RETURN_IF_ERROR(Coerce(second, ValueType::kInteger));
+      CMCP_RETURN_IF_ERROR(Coerce(third, ValueType::kDateTime));
+      if (!IsNumeric(second.type) && second.type != ValueType::kUnknown) {
+        return Invalid("Argument data type for parameter 2 of dateadd must be a number.");
+      }
+      t.sql = absl::StrCat("tsql_dateadd(?, ", second.sql, ", ", third.sql, ")");
+      t.type = ValueType::kDateTime;
+    } else {
+      CMCP_RETURN_IF_ERROR(Coerce(second, ValueType::kDateTime));
+      CMCP_RETURN_IF_ERROR(Coerce(third, ValueType::kDateTime));
+      t.sql = absl::StrCat("tsql_datediff(?, ", second.sql, ", ", third.sql, ")");
+      t.type = ValueType::kInteger;
+    }
+    Append(t, second);
+    Append(t, third);
+    t.constant = false;
     return t;
   }
 

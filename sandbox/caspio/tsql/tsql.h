@@ -11,8 +11,10 @@
 //   // where.sql == "(\"Price\" > ?)", where.params == {5}
 //
 // Pure functions of their arguments, so a fuzzer can drive them directly.
-// The SQL uses two functions the database must register (see sqlite_db.h):
-// tsql_like(value, pattern, escape) and the collation TSQL_CI.
+// The SQL uses functions the database must register (see sqlite_db.h):
+// the collation TSQL_CI, tsql_like(value, pattern, escape), tsql_now(),
+// tsql_dateadd(part, n, date) and tsql_datediff(part, start, end), all
+// implemented by the helpers at the end of this header.
 #pragma once
 
 #include <cstdint>
@@ -107,5 +109,14 @@ bool LikeMatch(absl::string_view value, absl::string_view pattern, absl::string_
 // Case-insensitive (ASCII) comparison that ignores trailing spaces, like SQL
 // Server's default collation. Returns <0, 0, >0.
 int CompareCi(absl::string_view a, absl::string_view b);
+
+// DATEADD / DATEDIFF date parts: year yy yyyy quarter qq q month mm m
+// dayofyear dy y day dd d week wk ww hour hh minute mi n second ss s.
+// Returns the canonical part name ("day") or "" when unknown.
+std::string CanonicalDatePart(absl::string_view part);
+// DATEADD(part, n, date) on canonical "YYYY-MM-DDTHH:MM:SS" text.
+absl::StatusOr<std::string> DateAdd(absl::string_view part, int64_t n, absl::string_view date);
+// DATEDIFF(part, start, end): the number of part boundaries crossed.
+absl::StatusOr<int64_t> DateDiff(absl::string_view part, absl::string_view start, absl::string_view end);
 
 }  // namespace cmcp::sandbox::tsql
