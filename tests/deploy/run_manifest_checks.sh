@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs check_manifests.mjs with this folder's locked npm packages
+# Runs a check of this folder (default check_manifests.mjs; or the script and
+# arguments given) with this folder's locked npm packages
 # (kubernetes-models, yaml). scripts/test.sh installs them with `npm ci`;
 # when they are missing or stale (another package-lock.json), this installs
 # them the same way first, which is the only step that needs the npm registry.
@@ -11,4 +12,6 @@ if [ "$(cat "$DIR/node_modules/.cmcp-lock-sha256" 2>/dev/null)" != "$want" ]; th
   (cd "$DIR" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$want" >"$DIR/node_modules/.cmcp-lock-sha256"
 fi
-exec node "$DIR/check_manifests.mjs"
+script=${1:-check_manifests.mjs}
+shift || true
+exec node "$DIR/$script" "$@"
