@@ -487,8 +487,11 @@ function canonical(value) {
   return JSON.stringify(value, (_, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
 }
 
+// The cross-check needs kustomize v5 semantics (kubectl 1.27+); an older
+// kubectl (Debian's 1.20 embeds kustomize 2.0.3) is not a reference.
 const kubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" });
-const haveKubectl = kubectl.status === 0;
+const kustomizeMajor = Number(/Kustomize Version: v(\d+)/.exec(kubectl.stdout ?? "")?.[1] ?? 0);
+const haveKubectl = kubectl.status === 0 && kustomizeMajor >= 5;
 
 check("base/integration is in sync with integrations/caspio (deploy/k8s/sync-integration.sh --check)", (bad) => {
   const r = spawnSync(path.join(k8s, "sync-integration.sh"), ["--check"], { encoding: "utf8" });
@@ -512,7 +515,7 @@ for (const overlay of ["dev", "prod"]) {
       for (const k of mine.keys()) if (!theirs.has(k)) bad(`${k} not rendered by kubectl`);
     });
   } else {
-    console.log(`     ${overlay}: kubectl not installed, cross-check skipped`);
+    console.log(`     ${overlay}: no kubectl with kustomize v5 installed, cross-check with kubectl skipped`);
   }
   policyChecks(overlay, objects);
   overlayShape(objects, overlay);
