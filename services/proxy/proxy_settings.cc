@@ -13,6 +13,10 @@ ProxySettings LoadProxySettings(int argc, char** argv) {
                                                 absl::Minutes(10), "deadline of one Caspio request");
   s.executor.max_response_bytes = static_cast<size_t>(
       reader.Int("max-response-bytes", 16 << 20, 1024, 1 << 30, "largest Caspio response accepted"));
+  s.executor.max_download_bytes = static_cast<size_t>(
+      reader.Int("max-download-bytes", 5 << 20, 1024, 1 << 30, "largest file returned to a model"));
+  s.executor.max_upload_bytes = static_cast<size_t>(
+      reader.Int("max-upload-bytes", 10 << 20, 1024, 1 << 30, "largest upload accepted from a model"));
   s.auth.refresh_margin = reader.Duration("token-refresh-margin", absl::Minutes(5), absl::ZeroDuration(),
                                           absl::Hours(12), "refresh Caspio access tokens this long before expiry");
   s.worker_threads = static_cast<int>(reader.Int("worker-threads", 64, 1, 4096, "threads for Caspio calls"));

@@ -5,13 +5,15 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/crypto/crypto.h"
 #include "common/logging/logger.h"
 #include "common/metrics/metrics.h"
 #include "common/status/error.h"
 #include "common/status/status_macros.h"
-#include "services/proxy/upstream_call.h"
+#include "services/proxy/dry_run.h"
 
 namespace cmcp::proxy {
 namespace {
@@ -19,7 +21,7 @@ namespace {
 using json = nlohmann::json;
 namespace pb = ::caspio_mcp::toolgen::v1;
 
-constexpr int64_t kMinCaspioPageSize = 5;     // caspio-api.md §4
+constexpr int64_t kMinCaspioPageSize = 5;  // caspio-api.md §4
 constexpr int64_t kMaxCaspioPageSize = 1000;
 
 ContentBlock Text(std::string text) {
@@ -33,7 +35,7 @@ bool ContainsIgnoreCase(absl::string_view haystack, absl::string_view needle) {
 }
 
 // Hints for the Caspio error codes a model can act on (caspio-api.md §5).
-std::string HintFor(absl::string_view code, absl::string_view message) {
+std::string HintFor(int status, absl::string_view code, absl::string_view message) {
   if (ContainsIgnoreCase(message, "_2fa_status") || ContainsIgnoreCase(message, "_status") ||
       ContainsIgnoreCase(message, "_sign_in_method")) {
     return "_status, _sign_in_method and _2fa_status can be read and filtered when listing users, but not used in "
@@ -47,7 +49,12 @@ std::string HintFor(absl::string_view code, absl::string_view message) {
   if (code == "FieldNotFound") return "A field name does not exist in this table; list the table's fields first.";
   if (code == "IncorrectQueryParameter") return "A query parameter has a wrong value or format; check the tool's input schema.";
   if (code == "IncorrectBodyParameter") return "A body field is missing or has the wrong format; check the tool's input schema.";
-  if (code == "UnsufficientPrivileges") return "The Caspio web-services profile lacks permission for this object.";
+  if (code == "UnsufficientPrivileges" || status == 403) {
+    return "The Caspio web-services profile lacks permission for this object; the account owner must grant it.";
+  }
+  if (status == 409) return "It already exists or is already in that state; look it up instead of creating it again.";
+  if (status == 413) return "The file is too large for Caspio; send a smaller one.";
+  if (status >= 500) return "Caspio failed; retrying later may work. Check first whether a write already happened.";
   return "";
 }
 
@@ -56,6 +63,36 @@ std::string Canonical(const std::vector<std::pair<std::string, std::string>>& qu
   j.push_back(path);
   for (const auto& [k, v] : query) j.push_back({k, v});
   return j.dump();
+}
+
+bool IsTextual(absl::string_view mime) {
+  return absl::StartsWith(mime, "text/") || absl::StrContains(mime, "json") || absl::StrContains(mime, "xml") ||
+         absl::StrContains(mime, "csv") || absl::StrContains(mime, "javascript");
+}
+
+bool ValidUtf8(absl::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+// "attachment; filename=\"photo.jpg\"" -> photo.jpg
+std::string FileNameOf(const Headers& headers) {
+  absl::string_view cd = headers.Get("Content-Disposition").value_or("");
+  const size_t at = cd.find("filename=");
+  if (at == absl::string_view::npos) return "";
+  absl::string_view name = cd.substr(at + 9);
+  if (absl::ConsumePrefix(&name, "\"")) name = name.substr(0, name.find('"'));
+  else name = name.substr(0, name.find(';'));
+  return std::string(name);
 }
 
 }  // namespace
@@ -74,18 +111,70 @@ ToolExecutor::ToolExecutor(ToolExecutorSettings settings, HttpClient* http, Casp
                            const CursorCodec* cursors)
     : settings_(settings), http_(http), auth_(auth), cursors_(cursors) {}
 
+absl::StatusOr<HttpClientResponse> ToolExecutor::Send(const ToolCall& call, const Request& request, ToolResult& meta) {
+  for (int attempt = 1;; ++attempt) {
+    auto session = auth_->Get(call.account_id);
+    meta.attempts = attempt;
+    if (!session.ok()) return session.status();
+    HttpClientRequest out;
+    out.method = request.method;
+    out.url = absl::StrCat(session->base_url, request.path);
+    if (!request.query.empty()) absl::StrAppend(&out.url, "?", EncodeQuery(request.query));
+    out.headers.Add("Authorization", absl::StrCat("Bearer ", session->access_token));
+    out.headers.Add("Accept", "application/json");
+    if (!call.request_id.empty()) out.headers.Add("X-Request-ID", call.request_id);
+    if (!request.content_type.empty()) out.headers.Add("Content-Type", request.content_type);
+    out.body = request.body;
+    out.timeout = settings_.upstream_timeout;
+    out.max_response_bytes = settings_.max_response_bytes;
+    auto sent = http_->Send(out);
+    if (!sent.ok()) {
+      MetricsRegistry::Default().GetCounter("cmcp_upstream_failures_total", "Caspio calls that got no HTTP answer").Increment();
+      if (absl::IsResourceExhausted(sent.status())) {
+        return MakeError(absl::StatusCode::kResourceExhausted,
+                         absl::StrCat("Caspio's answer is larger than ", settings_.max_response_bytes, " bytes"),
+                         caspio_mcp::common::v1::ERROR_REASON_PAYLOAD_TOO_LARGE, "",
+                         "ask for less: narrow q.where, q.select fewer fields, or lower limit");
+      }
+      return MakeError(absl::StatusCode::kUnavailable,
+                       absl::StrCat("Caspio could not be reached: ", sent.status().message()),
+                       caspio_mcp::common::v1::ERROR_REASON_UPSTREAM_UNAVAILABLE, "",
+                       "retry later; if this was a write, check whether it happened before repeating it");
+    }
+    meta.upstream_time += sent->elapsed;
+    MetricsRegistry::Default()
+        .GetHistogram("cmcp_upstream_seconds", "Caspio request latency in seconds")
+        .Observe(absl::ToDoubleSeconds(sent->elapsed));
+    // One retry with a fresh token: after 401, and after Caspio's stale-token
+    // quirk (400 IncorrectQueryParameter from a token older than a minute).
+    const bool stale_quirk = sent->status == 400 && absl::StrContains(sent->body, "IncorrectQueryParameter") &&
+                             absl::Now() - session->obtained_at > absl::Minutes(1);
+    if (attempt == 1 && (sent->status == 401 || stale_quirk)) {
+      auth_->Invalidate(call.account_id, session->access_token);
+      continue;
+    }
+    meta.http_status = sent->status;
+    meta.rate_limit = ParseRateLimitHeaders(sent->headers, absl::Now());
+    if (auto id = sent->headers.Get("X-Caspio-Request-ID")) meta.upstream_request_id = std::string(*id);
+    return sent;
+  }
+}
+
 absl::StatusOr<ToolResult> ToolExecutor::Execute(const ToolCall& call) {
   const pb::Tool& tool = *call.tool;
   json arguments = call.arguments_json.empty() ? json::object() : json::parse(call.arguments_json, nullptr, false);
   if (arguments.is_discarded()) return ErrorResult(InvalidFieldError("arguments", "tool arguments are not valid JSON"));
-  auto built = BuildUpstreamCall(tool, arguments);
+  auto built = BuildUpstreamCall(tool, arguments, {.max_upload_bytes = settings_.max_upload_bytes});
   if (!built.ok()) {
-    if (absl::IsInvalidArgument(built.status()) || absl::IsUnimplemented(built.status())) {
-      return ErrorResult(built.status());
-    }
+    if (absl::IsInvalidArgument(built.status())) return ErrorResult(built.status());
     return built.status();
   }
+  if (absl::Status valid = validator_.Validate(tool, arguments); !valid.ok()) {
+    if (absl::IsInvalidArgument(valid)) return ErrorResult(valid);
+    return valid;
+  }
   UpstreamCall& upstream = *built;
+  if (upstream.dry_run) return DryRun(call, upstream);
 
   std::optional<Paging> paging;
   if (tool.binding().pagination() == pb::PAGINATION_STYLE_QUERY_PAGES) {
@@ -113,76 +202,51 @@ absl::StatusOr<ToolResult> ToolExecutor::Execute(const ToolCall& call) {
     paging = p;
   }
 
-  ToolResult result;
-  HttpClientResponse response;
-  for (int attempt = 1;; ++attempt) {
-    auto session = auth_->Get(call.account_id);
-    if (!session.ok()) {
-      if (absl::IsFailedPrecondition(session.status()) || absl::IsUnavailable(session.status())) {
-        ToolResult r = ErrorResult(session.status());
-        r.attempts = attempt;
-        return r;
-      }
-      return session.status();
-    }
-    HttpClientRequest request;
-    request.method = upstream.http_method;
-    request.url = absl::StrCat(session->base_url, upstream.path);
-    if (!upstream.query.empty()) absl::StrAppend(&request.url, "?", EncodeQuery(upstream.query));
-    request.headers.Add("Authorization", absl::StrCat("Bearer ", session->access_token));
-    request.headers.Add("Accept", "application/json");
-    if (!call.request_id.empty()) request.headers.Add("X-Request-ID", call.request_id);
-    if (upstream.json_body.has_value()) {
-      request.headers.Add("Content-Type", "application/json");
-      request.body = upstream.json_body->dump();
-    }
-    request.timeout = settings_.upstream_timeout;
-    request.max_response_bytes = settings_.max_response_bytes;
-    auto sent = http_->Send(request);
-    result.attempts = attempt;
-    if (!sent.ok()) {
-      MetricsRegistry::Default()
-          .GetCounter("cmcp_upstream_failures_total", "Caspio calls that got no HTTP answer")
-          .Increment();
-      return ErrorResult(MakeError(absl::StatusCode::kUnavailable,
-                                   absl::StrCat("Caspio could not be reached: ", sent.status().message()),
-                                   caspio_mcp::common::v1::ERROR_REASON_UPSTREAM_UNAVAILABLE, "",
-                                   "retry later; nothing was changed unless Caspio received the request"));
-    }
-    response = *std::move(sent);
-    result.upstream_time += response.elapsed;
-    MetricsRegistry::Default()
-        .GetHistogram("cmcp_upstream_seconds", "Caspio request latency in seconds")
-        .Observe(absl::ToDoubleSeconds(response.elapsed));
-    // One retry with a fresh token: after 401, and after Caspio's stale-token
-    // quirk (400 IncorrectQueryParameter from a token older than a minute).
-    const bool stale_quirk = response.status == 400 && absl::StrContains(response.body, "IncorrectQueryParameter") &&
-                             absl::Now() - session->obtained_at > absl::Minutes(1);
-    if (attempt == 1 && (response.status == 401 || stale_quirk)) {
-      auth_->Invalidate(call.account_id, session->access_token);
-      continue;
-    }
-    break;
+  Request request{upstream.http_method, upstream.path, upstream.query, "", ""};
+  if (!upstream.files.empty()) {
+    const std::string boundary = absl::StrCat("cmcp-", Hex(RandomBytes(12)));
+    request.body = MultipartBody(upstream.files, boundary);
+    request.content_type = absl::StrCat("multipart/form-data; boundary=", boundary);
+  } else if (upstream.json_body.has_value()) {
+    request.body = upstream.json_body->dump(-1, ' ', false, json::error_handler_t::replace);
+    request.content_type = "application/json";
   }
 
-  result.http_status = response.status;
-  result.rate_limit = ParseRateLimitHeaders(response.headers, absl::Now());
-  if (auto id = response.headers.Get("X-Caspio-Request-ID")) result.upstream_request_id = std::string(*id);
+  ToolResult meta;
+  auto response = Send(call, request, meta);
+  if (!response.ok()) {
+    if (absl::IsUnavailable(response.status()) || absl::IsFailedPrecondition(response.status()) ||
+        absl::IsResourceExhausted(response.status())) {
+      ToolResult r = ErrorResult(response.status());
+      r.attempts = meta.attempts;
+      r.upstream_time = meta.upstream_time;
+      return r;
+    }
+    return response.status();
+  }
 
   const auto& ok_statuses = tool.binding().success_statuses();
-  const bool success = std::find(ok_statuses.begin(), ok_statuses.end(), response.status) != ok_statuses.end() ||
-                       (ok_statuses.empty() && response.status / 100 == 2);
-  if (success) {
-    ToolResult ok = Success(call, response, paging.has_value() ? &*paging : nullptr);
-    ok.http_status = result.http_status;
-    ok.rate_limit = result.rate_limit;
-    ok.upstream_request_id = result.upstream_request_id;
-    ok.upstream_time = result.upstream_time;
-    ok.attempts = result.attempts;
-    return ok;
+  const bool success = std::find(ok_statuses.begin(), ok_statuses.end(), response->status) != ok_statuses.end() ||
+                       (ok_statuses.empty() && response->status / 100 == 2);
+  ToolResult result;
+  if (!success) {
+    result = UpstreamError(*response, std::move(meta));
+  } else if (tool.binding().response_kind() == pb::RESPONSE_KIND_BINARY) {
+    result = Download(call, request, *response);
+  } else {
+    result = Success(call, *response, paging.has_value() ? &*paging : nullptr);
   }
+  result.http_status = meta.http_status;
+  result.rate_limit = meta.rate_limit;
+  result.upstream_request_id = meta.upstream_request_id;
+  result.upstream_time = meta.upstream_time;
+  result.attempts = meta.attempts;
+  return result;
+}
 
+ToolResult ToolExecutor::UpstreamError(const HttpClientResponse& response, ToolResult result) {
   result.is_error = true;
+  result.content.clear();
   if (response.status == 429) {
     const RateLimitInfo& rl = result.rate_limit;
     json ratelimit = json::object();
@@ -206,12 +270,12 @@ absl::StatusOr<ToolResult> ToolExecutor::Execute(const ToolCall& call) {
     if (rl.window_seconds) info->set_window_seconds(*rl.window_seconds);
     return result;
   }
-
   json body = json::parse(response.body, nullptr, false);
-  std::string code = body.is_object() ? body.value("Code", "") : "";
-  std::string message = body.is_object() ? body.value("Message", "") : "";
+  const std::string code = body.is_object() && body.contains("Code") && body["Code"].is_string() ? body["Code"].get<std::string>() : "";
+  std::string message =
+      body.is_object() && body.contains("Message") && body["Message"].is_string() ? body["Message"].get<std::string>() : "";
   if (message.empty()) message = response.status >= 500 ? "Caspio had an internal error" : "Caspio refused the request";
-  const std::string hint = HintFor(code, message);
+  const std::string hint = HintFor(response.status, code, message);
   result.structured = {{"status", response.status}, {"code", code}, {"message", message}};
   if (!result.upstream_request_id.empty()) result.structured["request_id"] = result.upstream_request_id;
   result.content.push_back(Text(absl::StrCat("Caspio returned HTTP ", response.status, code.empty() ? "" : " ", code,
@@ -223,6 +287,45 @@ absl::StatusOr<ToolResult> ToolExecutor::Execute(const ToolCall& call) {
   result.error.mutable_upstream()->set_message(message);
   result.error.mutable_upstream()->set_request_id(result.upstream_request_id);
   return result;
+}
+
+ToolResult ToolExecutor::Download(const ToolCall& call, const Request& request, const HttpClientResponse& response) {
+  ToolResult r;
+  std::string mime(response.headers.Get("Content-Type").value_or("application/octet-stream"));
+  mime = mime.substr(0, mime.find(';'));
+  const std::string file_name = FileNameOf(response.headers);
+  absl::string_view path = request.path;
+  absl::ConsumePrefix(&path, "/integrations/rest");
+  const std::string uri = absl::StrCat("caspio://", call.account_id, path);
+  json info = {{"uri", uri}, {"mime_type", mime}, {"size", response.body.size()}};
+  if (!file_name.empty()) info["file_name"] = file_name;
+  if (response.body.size() > settings_.max_download_bytes) {
+    r.is_error = true;
+    r.error.set_reason(caspio_mcp::common::v1::ERROR_REASON_PAYLOAD_TOO_LARGE);
+    r.structured = {{"status", response.status}, {"code", "FileTooLarge"},
+                    {"message", absl::StrCat("the file is ", response.body.size(), " bytes; at most ",
+                                             settings_.max_download_bytes, " bytes are returned")}};
+    r.content.push_back(Text(absl::StrCat("The file is ", response.body.size(), " bytes, larger than the ",
+                                          settings_.max_download_bytes,
+                                          " bytes caspio-mcp returns to a model. Use its metadata tool instead.")));
+    return r;
+  }
+  ContentBlock block;
+  block.mime_type = mime;
+  if (absl::StartsWith(mime, "image/")) {
+    block.type = ContentBlock::Type::kImage;
+    block.data = response.body;
+  } else {
+    block.type = ContentBlock::Type::kResource;
+    block.uri = uri;
+    if (IsTextual(mime) && ValidUtf8(response.body)) block.text = response.body;
+    else block.data = response.body;
+  }
+  r.content.push_back(Text(absl::StrCat("Downloaded ", file_name.empty() ? "the file" : file_name, " (", mime, ", ",
+                                        response.body.size(), " bytes).")));
+  r.content.push_back(std::move(block));
+  r.structured = {{"result", info}};
+  return r;
 }
 
 ToolResult ToolExecutor::Success(const ToolCall& call, const HttpClientResponse& response, const Paging* paging) {
@@ -265,6 +368,46 @@ ToolResult ToolExecutor::Success(const ToolCall& call, const HttpClientResponse&
   }
   r.content.push_back(Text(r.structured.dump(-1, ' ', false, json::error_handler_t::replace)));
   return r;
+}
+
+absl::StatusOr<ToolResult> ToolExecutor::DryRun(const ToolCall& call, const UpstreamCall& upstream) {
+  const pb::Tool& tool = *call.tool;
+  auto plan = PlanDryRun(tool.binding(), upstream);
+  if (!plan.ok()) return ErrorResult(plan.status());
+  Request request{"GET", plan->path, plan->query, "", ""};
+  ToolResult meta;
+  auto response = Send(call, request, meta);
+  if (!response.ok()) {
+    if (absl::IsInvalidArgument(response.status())) return response.status();
+    ToolResult r = ErrorResult(response.status());
+    r.attempts = meta.attempts;
+    return r;
+  }
+  ToolResult result;
+  if (response->status != 200) {
+    result = UpstreamError(*response, std::move(meta));
+  } else {
+    json body = json::parse(response->body, nullptr, false);
+    json rows = body.is_object() && body.contains("Result") && body["Result"].is_array() ? body["Result"] : json::array();
+    int64_t matched = static_cast<int64_t>(rows.size());
+    if (body.is_object() && body.contains("Pagination") && body["Pagination"].is_object()) {
+      matched = body["Pagination"].value("TotalCount", matched);
+    }
+    json first = json::array();
+    for (size_t i = 0; i < rows.size() && i < kDryRunSample; ++i) first.push_back(rows[i]);
+    result.structured = {{"dry_run", true}, {"matched", matched}, {"first", first}};
+    result.content.push_back(Text(absl::StrCat(
+        "Dry run: nothing was changed. ", matched, matched == 1 ? " row matches" : " rows match", " the condition, so ",
+        plan->verb, " would affect ", matched, matched == 1 ? " row" : " rows", ". ",
+        first.empty() ? "" : absl::StrCat("The first ", first.size(), " are in structuredContent.first. "),
+        "Call again without dry_run to make the change.\n", result.structured.dump(-1, ' ', false, json::error_handler_t::replace))));
+  }
+  result.http_status = meta.http_status;
+  result.rate_limit = meta.rate_limit;
+  result.upstream_request_id = meta.upstream_request_id;
+  result.upstream_time = meta.upstream_time;
+  result.attempts = meta.attempts;
+  return result;
 }
 
 }  // namespace cmcp::proxy

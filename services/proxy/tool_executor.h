@@ -16,9 +16,11 @@
 #include "caspio_mcp/toolgen/v1/toolgen_service.pb.h"
 #include "common/http/http_client.h"
 #include "nlohmann/json.hpp"
+#include "services/proxy/argument_validator.h"
 #include "services/proxy/caspio_auth.h"
 #include "services/proxy/cursor_codec.h"
 #include "services/proxy/rate_limit.h"
+#include "services/proxy/upstream_call.h"
 
 namespace cmcp::proxy {
 
@@ -56,6 +58,10 @@ struct ToolCall {
 struct ToolExecutorSettings {
   absl::Duration upstream_timeout = absl::Seconds(30);
   size_t max_response_bytes = 16 * 1024 * 1024;
+  // Largest file returned to the model from a download tool.
+  size_t max_download_bytes = 5 * 1024 * 1024;
+  // Largest upload accepted from the model (decoded bytes).
+  size_t max_upload_bytes = 10 * 1024 * 1024;
   // Rows per page when the caller sends no limit.
   int64_t default_limit = 100;
 };
@@ -74,13 +80,30 @@ class ToolExecutor {
     int64_t limit = 0;
     std::string digest;
   };
+  // One request to Caspio, relative to the account's base URL.
+  struct Request {
+    std::string method;
+    std::string path;
+    std::vector<std::pair<std::string, std::string>> query;
+    std::string body;
+    std::string content_type;
+  };
 
+  // Signs in, sends, and retries once with a fresh token after a 401 (or the
+  // stale-token 400 quirk). Fills the upstream fields of `meta`. A non-OK
+  // status is a call that got no usable answer, already shaped for the model
+  // when it is the model's business (unreachable Caspio, refused credentials).
+  absl::StatusOr<HttpClientResponse> Send(const ToolCall& call, const Request& request, ToolResult& meta);
   ToolResult Success(const ToolCall& call, const HttpClientResponse& response, const Paging* paging);
+  ToolResult Download(const ToolCall& call, const Request& request, const HttpClientResponse& response);
+  ToolResult UpstreamError(const HttpClientResponse& response, ToolResult result);
+  absl::StatusOr<ToolResult> DryRun(const ToolCall& call, const UpstreamCall& upstream);
 
   ToolExecutorSettings settings_;
   HttpClient* http_;
   CaspioAuthenticator* auth_;
   const CursorCodec* cursors_;
+  ArgumentValidator validator_;
 };
 
 // An is_error result for a refused call (bad arguments, bad cursor), from

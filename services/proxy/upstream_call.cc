@@ -1,10 +1,13 @@
 #include "services/proxy/upstream_call.h"
 
+#include <map>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "common/crypto/crypto.h"
 #include "common/http/http_types.h"
 #include "common/status/error.h"
 #include "common/status/status_macros.h"
@@ -79,7 +82,94 @@ std::string ScalarText(const json& v) {
   return v.dump();
 }
 
+// A file name goes into a Content-Disposition header: refuse anything that
+// could break out of it or name a path.
+absl::Status CheckFileName(const std::string& field, const std::string& name) {
+  if (name.empty() || name.size() > 255) {
+    return InvalidFieldError(field, absl::StrCat("argument \"", field, "\" must be 1 to 255 characters"));
+  }
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f || c == '"' || c == '/' || c == '\\') {
+      return InvalidFieldError(field, absl::StrCat("argument \"", field,
+                                                   "\" must be a plain file name without quotes, slashes or control characters"),
+                               "send just the name, e.g. \"report.pdf\"");
+    }
+  }
+  if (name == "." || name == "..") return InvalidFieldError(field, absl::StrCat("argument \"", field, "\" is not a file name"));
+  return absl::OkStatus();
+}
+
+std::string GuessMimeType(absl::string_view file_name) {
+  const size_t dot = file_name.rfind('.');
+  const std::string ext = dot == absl::string_view::npos ? "" : absl::AsciiStrToLower(file_name.substr(dot + 1));
+  static const std::map<std::string, std::string> kTypes = {
+      {"txt", "text/plain"}, {"csv", "text/csv"}, {"json", "application/json"}, {"xml", "application/xml"},
+      {"html", "text/html"}, {"pdf", "application/pdf"}, {"png", "image/png"}, {"jpg", "image/jpeg"},
+      {"jpeg", "image/jpeg"}, {"gif", "image/gif"}, {"webp", "image/webp"}, {"svg", "image/svg+xml"},
+      {"zip", "application/zip"}, {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+      {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}};
+  auto it = kTypes.find(ext);
+  return it == kTypes.end() ? "application/octet-stream" : it->second;
+}
+
+absl::StatusOr<FilePart> ParseFile(const std::string& field, const json& value, const std::string& part_name) {
+  if (!value.is_object()) {
+    return InvalidFieldError(field, absl::StrCat("argument \"", field,
+                                                 "\" must be an object {file_name, content_base64 or content_text, mime_type?}"));
+  }
+  FilePart part;
+  part.part_name = part_name;
+  if (!value.contains("file_name") || !value["file_name"].is_string()) {
+    return MissingFieldError(field + ".file_name", absl::StrCat("argument \"", field, ".file_name\" is required"));
+  }
+  part.file_name = value["file_name"].get<std::string>();
+  CMCP_RETURN_IF_ERROR(CheckFileName(field + ".file_name", part.file_name));
+  const bool has_b64 = value.contains("content_base64") && !value["content_base64"].is_null();
+  const bool has_text = value.contains("content_text") && !value["content_text"].is_null();
+  if (has_b64 == has_text) {
+    return InvalidFieldError(field, absl::StrCat("argument \"", field,
+                                                 "\" needs exactly one of content_base64 and content_text"),
+                             "use content_text for text files and content_base64 for anything else");
+  }
+  if (has_b64) {
+    if (!value["content_base64"].is_string()) {
+      return InvalidFieldError(field + ".content_base64", "content_base64 must be a base64 string");
+    }
+    auto decoded = Base64Decode(value["content_base64"].get<std::string>());
+    if (!decoded.ok()) decoded = Base64UrlDecode(value["content_base64"].get<std::string>());
+    if (!decoded.ok()) {
+      return InvalidFieldError(field + ".content_base64", absl::StrCat("argument \"", field, ".content_base64\" is not valid base64"));
+    }
+    part.content = *std::move(decoded);
+  } else {
+    if (!value["content_text"].is_string()) return InvalidFieldError(field + ".content_text", "content_text must be a string");
+    part.content = value["content_text"].get<std::string>();
+  }
+  if (value.contains("mime_type") && value["mime_type"].is_string() && !value["mime_type"].get<std::string>().empty()) {
+    part.mime_type = value["mime_type"].get<std::string>();
+    if (part.mime_type.find_first_of("\r\n\"") != std::string::npos || part.mime_type.size() > 127) {
+      return InvalidFieldError(field + ".mime_type", "mime_type must be a media type such as text/csv");
+    }
+  } else {
+    part.mime_type = has_text ? "text/plain" : GuessMimeType(part.file_name);
+    if (has_text && GuessMimeType(part.file_name) != "application/octet-stream") part.mime_type = GuessMimeType(part.file_name);
+  }
+  return part;
+}
+
 }  // namespace
+
+std::string MultipartBody(const std::vector<FilePart>& files, absl::string_view boundary) {
+  std::string body;
+  for (const FilePart& f : files) {
+    absl::StrAppend(&body, "--", boundary, "\r\nContent-Disposition: form-data; name=\"", f.part_name,
+                    "\"; filename=\"", f.file_name, "\"\r\nContent-Type: ", f.mime_type, "\r\n\r\n");
+    body.append(f.content);
+    body.append("\r\n");
+  }
+  absl::StrAppend(&body, "--", boundary, "--\r\n");
+  return body;
+}
 
 std::string EncodeQuery(const std::vector<std::pair<std::string, std::string>>& query) {
   std::string out;
@@ -89,7 +179,8 @@ std::string EncodeQuery(const std::vector<std::pair<std::string, std::string>>& 
   return out;
 }
 
-absl::StatusOr<UpstreamCall> BuildUpstreamCall(const pb::Tool& tool, const json& arguments) {
+absl::StatusOr<UpstreamCall> BuildUpstreamCall(const pb::Tool& tool, const json& arguments,
+                                               const UpstreamLimits& limits) {
   const pb::ToolBinding& binding = tool.binding();
   if (!arguments.is_null() && !arguments.is_object()) {
     return InvalidFieldError("arguments", "tool arguments must be a JSON object");
@@ -157,10 +248,33 @@ absl::StatusOr<UpstreamCall> BuildUpstreamCall(const pb::Tool& tool, const json&
         else if (p.name() == "next_cursor") call.next_cursor = value.get<std::string>();
         else if (p.name() == "dry_run") call.dry_run = value.get<bool>();
         break;
-      case pb::PARAMETER_LOCATION_MULTIPART_FILE:
-        return MakeError(absl::StatusCode::kUnimplemented,
-                         absl::StrCat("file uploads (argument \"", p.name(), "\") are not supported yet"),
-                         caspio_mcp::common::v1::ERROR_REASON_INVALID_FIELD, p.name());
+      case pb::PARAMETER_LOCATION_MULTIPART_FILE: {
+        // "Files" takes several files; every other part name exactly one.
+        std::vector<json> items;
+        if (value.is_array()) {
+          if (p.api_name() != "Files") {
+            return InvalidFieldError(p.name(), absl::StrCat("argument \"", p.name(), "\" takes one file object, not a list"));
+          }
+          if (value.empty()) return InvalidFieldError(p.name(), absl::StrCat("argument \"", p.name(), "\" needs at least one file"));
+          items.assign(value.begin(), value.end());
+        } else {
+          items.push_back(value);
+        }
+        for (size_t k = 0; k < items.size(); ++k) {
+          const std::string field = value.is_array() ? absl::StrCat(p.name(), "[", k, "]") : p.name();
+          CMCP_ASSIGN_OR_RETURN(FilePart part, ParseFile(field, items[k], p.api_name()));
+          call.files.push_back(std::move(part));
+        }
+        size_t total = 0;
+        for (const FilePart& f : call.files) total += f.content.size();
+        if (total > limits.max_upload_bytes) {
+          return MakeError(absl::StatusCode::kInvalidArgument,
+                           absl::StrCat("argument \"", p.name(), "\" is ", total, " bytes; uploads are limited to ",
+                                        limits.max_upload_bytes, " bytes"),
+                           caspio_mcp::common::v1::ERROR_REASON_PAYLOAD_TOO_LARGE, p.name());
+        }
+        break;
+      }
       default:
         return InternalError(absl::StrCat("argument \"", p.name(), "\" has no location"));
     }

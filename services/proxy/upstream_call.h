@@ -20,6 +20,20 @@
 
 namespace cmcp::proxy {
 
+// One file of a multipart upload, decoded from the MCP file argument
+// {file_name, content_base64 | content_text, mime_type?}.
+struct FilePart {
+  std::string part_name;  // "File" or "Files"
+  std::string file_name;
+  std::string content;
+  std::string mime_type;
+};
+
+struct UpstreamLimits {
+  // Largest decoded upload, all files together.
+  size_t max_upload_bytes = 10 * 1024 * 1024;
+};
+
 struct UpstreamCall {
   std::string http_method;  // "GET", ...
   // Path with parameters substituted and percent-encoded; relative to the
@@ -28,6 +42,7 @@ struct UpstreamCall {
   // API name -> value, in binding order (not yet encoded).
   std::vector<std::pair<std::string, std::string>> query;
   std::optional<nlohmann::json> json_body;
+  std::vector<FilePart> files;
   // Controls.
   std::optional<int64_t> limit;
   std::string next_cursor;
@@ -36,7 +51,10 @@ struct UpstreamCall {
 
 // `arguments` must be a JSON object (or null for none).
 absl::StatusOr<UpstreamCall> BuildUpstreamCall(const caspio_mcp::toolgen::v1::Tool& tool,
-                                               const nlohmann::json& arguments);
+                                               const nlohmann::json& arguments, const UpstreamLimits& limits = {});
+
+// multipart/form-data body for `files` with the given boundary.
+std::string MultipartBody(const std::vector<FilePart>& files, absl::string_view boundary);
 
 // "a=1&q.where=x%3D1": encoded with PercentEncode for names and values.
 std::string EncodeQuery(const std::vector<std::pair<std::string, std::string>>& query);

@@ -54,6 +54,35 @@ class ToolExecutorTest : public ::testing::Test {
     auto synthetic_catalog = toolgen::ToolCatalog::Build(*std::move(synthetic));
     ASSERT_THAT(synthetic_catalog, IsOk());
     update_tool_ = **(*synthetic_catalog)->Get("update_a_caspio_record_by_id", {});
+
+    auto files = toolgen::ParseIntegration(
+        json::parse(R"({"name":"caspio","base_path":"/integrations/rest","resources":{
+          "files":{"singular":"file","plural":"files","methods":{
+            "download":{"operation_id":"DownloadFileByKey","http_method":"GET","path":"/v3/files/{external_key}","response":"binary"}}},
+          "attachments":{"singular":"attachment","plural":"attachments","methods":{
+            "update":{"operation_id":"UploadFileToAttachmentTableField","http_method":"PUT",
+                      "path":"/v3/tables/{table_name}/attachments/{attachment_field_name}/{id}","response":"empty",
+                      "success_statuses":[204],"multipart_files":{"file":"File"}},
+            "delete":{"operation_id":"DeleteFileFromAttachmentTableFields","http_method":"DELETE",
+                      "path":"/v3/tables/{table_name}/attachments/{attachment_field_name}","bulk_write":true,
+                      "where":{"argument":"q.where","use":"write"}}}}}})"),
+        {json::parse(R"({"resource":"files","method":"download","title":"t","description":"d",
+           "path_schema":{"type":"object","properties":{"external_key":{"type":"string"}},"required":["external_key"]}})"),
+         json::parse(R"({"resource":"attachments","method":"update","title":"t","description":"d",
+           "path_schema":{"type":"object","properties":{"table_name":{"type":"string"},"attachment_field_name":{"type":"string"},
+             "id":{"type":"integer"}},"required":["table_name","attachment_field_name","id"]},
+           "body_argument":"file","body_schema":{"type":"object","properties":{"file_name":{"type":"string"},
+             "content_text":{"type":"string"},"content_base64":{"type":"string"}},"required":["file_name"]}})"),
+         json::parse(R"({"resource":"attachments","method":"delete","title":"t","description":"d",
+           "path_schema":{"type":"object","properties":{"table_name":{"type":"string"},"attachment_field_name":{"type":"string"}},
+             "required":["table_name","attachment_field_name"]},
+           "query_schema":{"type":"object","properties":{"q.where":{"type":"string"}},"required":["q.where"]}})")});
+    ASSERT_THAT(files, IsOk());
+    auto files_catalog = toolgen::ToolCatalog::Build(*std::move(files));
+    ASSERT_THAT(files_catalog, IsOk());
+    download_tool_ = **(*files_catalog)->Get("caspio_files_download", {});
+    upload_tool_ = **(*files_catalog)->Get("update_a_caspio_attachment_by_id", {});
+    delete_attachments_tool_ = **(*files_catalog)->Get("delete_a_caspio_attachment_by_id", {});
   }
 
   // Token endpoint + a records handler.
@@ -79,6 +108,9 @@ class ToolExecutorTest : public ::testing::Test {
 
   Tool list_tool_;
   Tool update_tool_;
+  Tool download_tool_;
+  Tool upload_tool_;
+  Tool delete_attachments_tool_;
   FakeCredentials credentials_;
   CursorCodec cursors_{std::string(32, 'c')};
   int token_requests_ = 0;
@@ -253,6 +285,79 @@ TEST_F(ToolExecutorTest, RefusedCredentialsTellTheOperatorWhatToDo) {
   EXPECT_EQ(r.error.reason(), caspio_mcp::common::v1::ERROR_REASON_UPSTREAM_AUTH_FAILED);
   EXPECT_THAT(r.content[0].text, HasSubstr("operator"));
   EXPECT_THAT(r.content[0].text, ::testing::Not(HasSubstr("secret value")));
+}
+
+TEST_F(ToolExecutorTest, DownloadsBecomeImageTextOrBlobContentWithACap) {
+  std::string type = "image/png", body = "\x89PNG", disposition = "attachment; filename=\"scan.png\"";
+  FakeHttpClient http(Caspio([&](const HttpClientRequest&) {
+    return Response(200, body, {{"Content-Type", type}, {"Content-Disposition", disposition}});
+  }));
+  ToolResult image = Run(http, download_tool_, {{"external_key", "k1"}});
+  ASSERT_FALSE(image.is_error);
+  ASSERT_EQ(image.content.size(), 2u);
+  EXPECT_EQ(image.content[1].type, ContentBlock::Type::kImage);
+  EXPECT_EQ(image.content[1].data, "\x89PNG");
+  EXPECT_EQ(image.structured["result"]["file_name"], "scan.png");
+  EXPECT_EQ(image.structured["result"]["uri"], "caspio://acct/v3/files/k1");
+
+  type = "text/csv; charset=utf-8";
+  body = "a,b\n1,2\n";
+  ToolResult text = Run(http, download_tool_, {{"external_key", "k2"}});
+  EXPECT_EQ(text.content[1].type, ContentBlock::Type::kResource);
+  EXPECT_EQ(text.content[1].text, body);
+  EXPECT_TRUE(text.content[1].data.empty());
+
+  type = "application/pdf";
+  body = std::string("%PDF\xff\x00", 6);
+  ToolResult blob = Run(http, download_tool_, {{"external_key", "k3"}});
+  EXPECT_EQ(blob.content[1].type, ContentBlock::Type::kResource);
+  EXPECT_EQ(blob.content[1].data, body);
+
+  body = std::string(6 * 1024 * 1024, 'x');
+  ToolResult big = Run(http, download_tool_, {{"external_key", "k4"}});
+  EXPECT_TRUE(big.is_error);
+  EXPECT_EQ(big.error.reason(), caspio_mcp::common::v1::ERROR_REASON_PAYLOAD_TOO_LARGE);
+}
+
+TEST_F(ToolExecutorTest, UploadsGoOutAsMultipart) {
+  FakeHttpClient http(Caspio([](const HttpClientRequest&) { return Response(204, ""); }));
+  ToolResult r = Run(http, upload_tool_, {{"table_name", "T"}, {"attachment_field_name", "Doc"}, {"id", 3},
+                                          {"file", {{"file_name", "a.txt"}, {"content_text", "hello"}}}});
+  ASSERT_FALSE(r.is_error) << r.content[0].text;
+  const HttpClientRequest put = http.requests().back();
+  EXPECT_EQ(put.method, "PUT");
+  const std::string type(put.headers.Get("Content-Type").value_or(""));
+  ASSERT_THAT(type, HasSubstr("multipart/form-data; boundary="));
+  const std::string boundary = type.substr(type.find('=') + 1);
+  EXPECT_THAT(put.body, HasSubstr("--" + boundary + "\r\nContent-Disposition: form-data; name=\"File\"; filename=\"a.txt\""));
+  EXPECT_THAT(put.body, HasSubstr("\r\n\r\nhello\r\n--" + boundary + "--"));
+}
+
+TEST_F(ToolExecutorTest, DryRunReadsAndChangesNothing) {
+  FakeHttpClient http(Caspio([](const HttpClientRequest& r) {
+    json rows = json::array();
+    for (int i = 1; i <= 20; ++i) rows.push_back({{"PK_ID", i}});
+    return Response(200, json{{"Result", rows}, {"Pagination", {{"TotalCount", 42}}}}.dump());
+  }));
+  ToolResult r = Run(http, update_tool_, {{"table_name", "T"}, {"q.where", "Qty = 0"}, {"Quantity", 5}, {"dry_run", true}});
+  ASSERT_FALSE(r.is_error) << r.content[0].text;
+  EXPECT_EQ(r.structured["dry_run"], true);
+  EXPECT_EQ(r.structured["matched"], 42);
+  EXPECT_EQ(r.structured["first"].size(), 20u);
+  EXPECT_THAT(r.content[0].text, HasSubstr("nothing was changed"));
+  for (const HttpClientRequest& req : http.requests()) {
+    if (absl::EndsWith(req.url.substr(0, req.url.find('?')), "/oauth/token")) continue;
+    EXPECT_EQ(req.method, "GET");
+    EXPECT_THAT(req.url, HasSubstr("q.where=Qty%20%3D%200"));
+  }
+
+  FakeHttpClient files(Caspio([](const HttpClientRequest& r) {
+    EXPECT_THAT(r.url, HasSubstr("/attachments/Doc/fileInfo?q.where="));
+    return Response(200, R"({"Result":[{"PK_ID":1,"FileName":"a"},{"PK_ID":2,"FileName":"b"}]})");
+  }));
+  ToolResult a = Run(files, delete_attachments_tool_,
+                     {{"table_name", "T"}, {"attachment_field_name", "Doc"}, {"q.where", "PK_ID < 3"}, {"dry_run", true}});
+  EXPECT_EQ(a.structured["matched"], 2);
 }
 
 TEST(CaspioAuthenticatorTest, CachesTokensAndRefreshesBeforeExpiry) {
