@@ -4,6 +4,7 @@
 #include "common/grpc/grpc_client.h"
 #include "common/http/admin_http.h"
 #include "common/http/router.h"
+#include "common/http/static_files.h"
 #include "nlohmann/json.hpp"
 #include "services/edge/admin_api.h"
 #include "services/edge/mcp_handler.h"
@@ -37,6 +38,8 @@ struct EdgeServer::Impl {
   std::unique_ptr<McpHandler> mcp;
   std::unique_ptr<AdminApi> admin;
   Router router;
+  std::unique_ptr<StaticFiles> console;
+  std::unique_ptr<StaticFiles> openapi;
   std::unique_ptr<HttpServer> http;
 
   absl::Status Ready() const {
@@ -53,6 +56,13 @@ struct EdgeServer::Impl {
     if (auto admin_response = HandleAdminRequest(request, [this] { return Ready(); })) {
       responder->Respond(*std::move(admin_response));
       return;
+    }
+    for (const auto* files : {console.get(), openapi.get()}) {
+      if (files == nullptr) continue;
+      if (auto r = files->Serve(request)) {
+        responder->Respond(*std::move(r));
+        return;
+      }
     }
     RouteMatch match = router.Find(request.method, request.path);
     switch (match.outcome) {
@@ -94,6 +104,20 @@ EdgeServer::EdgeServer(EdgeSettings settings) : impl_(new Impl) {
   i.mcp = std::make_unique<McpHandler>(std::move(mcp_settings), i.backend.get(), i.sessions.get());
   i.admin = std::make_unique<AdminApi>(AdminApiSettings{i.settings.public_url}, i.token.get(), i.toolgen.get());
   i.admin->Register(i.router);
+  if (!i.settings.console_dir.empty()) {
+    i.console = std::make_unique<StaticFiles>(
+        StaticFilesSettings{.root = i.settings.console_dir, .url_prefix = "/console", .spa_fallback = true});
+  }
+  if (!i.settings.openapi_file.empty()) {
+    // Serve exactly one file: its directory as root, the URL as its name.
+    const std::string file = i.settings.openapi_file;
+    const size_t slash = file.rfind('/');
+    i.openapi = std::make_unique<StaticFiles>(
+        StaticFilesSettings{.root = slash == std::string::npos ? "." : file.substr(0, slash),
+                            .url_prefix = "/openapi.json",
+                            .index_file = slash == std::string::npos ? file : file.substr(slash + 1),
+                            .exact = true});
+  }
   // /mcp/{token} is the endpoint of SPEC §4; /mcp/{token}/mcp is the same
   // endpoint under a path ending in "/mcp", which is what clients that infer
   // the transport from the URL (the MCP Inspector CLI) need. Handed-out URLs

@@ -32,6 +32,8 @@ EdgeSettings LoadEdgeSettings(int argc, char** argv) {
                                               absl::Hours(1), "how long a filtered tool list is cached");
   s.backend.resolve_cache_ttl = reader.Duration("resolve-cache-ttl", absl::Milliseconds(500), absl::ZeroDuration(),
                                                 absl::Seconds(1), "longest cache of a token resolve");
+  s.console_dir = reader.String("console-dir", "", "directory of the built operator console, served at /console");
+  s.openapi_file = reader.String("openapi-file", "", "OpenAPI document of the admin API, served at /openapi.json");
   const std::string level = reader.String("log-level", "info", "debug, info, warning or error");
   if (!ParseLogLevel(level, &s.log_level)) reader.AddError("log-level", "must be debug, info, warning or error");
   ExitIfInvalid("edge", reader.Finish());

@@ -23,6 +23,10 @@ struct EdgeSettings {
   std::vector<std::string> allowed_hosts;
   std::vector<std::string> allowed_origins;
   GrpcMcpBackendSettings backend;
+  // Built operator console served at /console ("" = not served).
+  std::string console_dir;
+  // OpenAPI document of the admin API served at /openapi.json ("" = not served).
+  std::string openapi_file;
   LogLevel log_level = LogLevel::kInfo;
 };
 

@@ -150,3 +150,54 @@ TEST(HttpServerTest, OnCloseFiresWhenStreamingClientLeaves) {
 
 }  // namespace
 }  // namespace cmcp
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/http/static_files.h"
+#include "tests/testing/child_process.h"
+
+namespace cmcp {
+namespace {
+
+TEST(StaticFilesTest, ServesFilesBelowTheRootOnly) {
+  cmcp::testing::TempDir dir;
+  std::filesystem::create_directories(dir.File("site/assets"));
+  std::ofstream(dir.File("site/index.html")) << "<html>app</html>";
+  std::ofstream(dir.File("site/assets/app.js")) << "console.log(1)";
+  std::ofstream(dir.File("secret.txt")) << "secret";
+  std::filesystem::create_symlink(dir.File("secret.txt"), dir.File("site/link.txt"));
+  StaticFiles files({.root = dir.File("site"), .url_prefix = "/console", .spa_fallback = true});
+  auto get = [&](const std::string& path, const std::string& method = "GET") {
+    HttpRequest r;
+    r.method = method;
+    r.path = path;
+    return files.Serve(r);
+  };
+  EXPECT_FALSE(get("/other").has_value());
+  EXPECT_FALSE(get("/consoleX").has_value());
+  auto index = get("/console");
+  ASSERT_TRUE(index.has_value());
+  EXPECT_EQ(index->status, 200);
+  EXPECT_EQ(index->body, "<html>app</html>");
+  EXPECT_EQ(index->headers.Get("Content-Type").value_or(""), "text/html; charset=utf-8");
+  EXPECT_TRUE(index->headers.Get("Content-Security-Policy").has_value());
+  EXPECT_EQ(get("/console/assets/app.js")->body, "console.log(1)");
+  EXPECT_EQ(get("/console/accounts/123")->body, "<html>app</html>");  // client-side route
+  EXPECT_EQ(get("/console/../secret.txt")->status, 404);
+  EXPECT_EQ(get("/console/%2e%2e/secret.txt")->status, 404);
+  EXPECT_EQ(get("/console/assets%2f..%2f..%2fsecret.txt")->status, 404);
+  EXPECT_EQ(get("/console/link.txt")->status, 404);  // symlink out of the root
+  EXPECT_EQ(get("/console/missing.js")->status, 404);
+  EXPECT_EQ(get("/console", "POST")->status, 405);
+  StaticFiles one({.root = dir.File("site"), .url_prefix = "/openapi.json", .index_file = "index.html", .exact = true});
+  HttpRequest r;
+  r.method = "GET";
+  r.path = "/openapi.json";
+  EXPECT_EQ(one.Serve(r)->status, 200);
+  r.path = "/openapi.json/assets/app.js";
+  EXPECT_FALSE(one.Serve(r).has_value());
+}
+
+}  // namespace
+}  // namespace cmcp
