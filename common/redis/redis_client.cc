@@ -1,7 +1,10 @@
 #include "common/redis/redis_client.h"
 
 #include <hiredis/hiredis.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+
+#include <atomic>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -180,6 +183,66 @@ absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& 
     return InternalError(absl::StrCat("Redis error on ", args.front(), ": ", reply.str));
   }
   return reply;
+}
+
+namespace {
+
+class HiredisSubscriber final : public RedisSubscriber {
+ public:
+  explicit HiredisSubscriber(redisContext* ctx) : ctx_(ctx) {}
+  ~HiredisSubscriber() override { redisFree(ctx_); }
+
+  absl::StatusOr<Message> Next() override {
+    while (true) {
+      void* raw = nullptr;
+      if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
+        return Unavailable(closed_.load() ? "subscription closed" : ctx_->errstr);
+      }
+      RedisReply reply = Convert(static_cast<redisReply*>(raw));
+      freeReplyObject(raw);
+      if (reply.type == RedisReply::Type::kArray && reply.elements.size() == 3 && reply.elements[0].str == "message") {
+        return Message{reply.elements[1].str, reply.elements[2].str};
+      }
+      // "subscribe" confirmations and pongs are not messages.
+    }
+  }
+
+  void Close() override {
+    closed_.store(true);
+    // Unblocks a reader waiting in redisGetReply on another thread.
+    ::shutdown(ctx_->fd, SHUT_RDWR);
+  }
+
+ private:
+  redisContext* ctx_;
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RedisSubscriber>> RedisClient::Subscribe(const std::vector<std::string>& channels) {
+  auto conn = Connect();
+  if (!conn.ok()) return conn.status();
+  redisContext* ctx = (*conn)->ctx;
+  // A subscriber waits for messages indefinitely.
+  redisSetTimeout(ctx, timeval{0, 0});
+  std::vector<std::string> args = {"SUBSCRIBE"};
+  args.insert(args.end(), channels.begin(), channels.end());
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (const std::string& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  redisAppendCommandArgv(ctx, static_cast<int>(args.size()), argv.data(), lens.data());
+  // Wait for every subscription to be confirmed before reporting success.
+  for (size_t i = 0; i < channels.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx, &raw) != REDIS_OK || raw == nullptr) return Unavailable(ctx->errstr);
+    freeReplyObject(raw);
+  }
+  (*conn)->ctx = nullptr;  // ownership moves to the subscriber
+  return std::unique_ptr<RedisSubscriber>(new HiredisSubscriber(ctx));
 }
 
 absl::Status RedisClient::Ping() {

@@ -50,6 +50,19 @@ struct RedisReply {
   std::map<std::string, std::string> AsMap() const;
 };
 
+// A dedicated connection in subscribe mode. Next() blocks until a message
+// arrives; Close() (from any thread) makes it return an error.
+class RedisSubscriber {
+ public:
+  struct Message {
+    std::string channel;
+    std::string payload;
+  };
+  virtual ~RedisSubscriber() = default;
+  virtual absl::StatusOr<Message> Next() = 0;
+  virtual void Close() = 0;
+};
+
 class RedisClient {
  public:
   explicit RedisClient(RedisSettings settings);
@@ -63,6 +76,8 @@ class RedisClient {
   // returned in place (Type::kError), not as a failed status.
   absl::StatusOr<std::vector<RedisReply>> Pipeline(const std::vector<std::vector<std::string>>& commands);
   absl::Status Ping();
+  // Opens a new connection (outside the pool) subscribed to `channels`.
+  absl::StatusOr<std::unique_ptr<RedisSubscriber>> Subscribe(const std::vector<std::string>& channels);
 
  private:
   struct Connection;

@@ -5,6 +5,7 @@
 #include "common/grpc/grpc_client.h"
 #include "common/process/signals.h"
 #include "common/service/service_runner.h"
+#include "services/token/coordination_service.h"
 #include "services/token/expiry_sweeper.h"
 #include "services/token/redis_token_store.h"
 #include "services/token/token_service.h"
@@ -36,5 +37,7 @@ int main(int argc, char** argv) {
   cmcp::token::ExpirySweeper sweeper(&store, settings.sweep_interval);
   cmcp::ThreadPool pool(settings.worker_threads, settings.max_queue);
   cmcp::token::TokenServiceImpl service(&manager, &pool);
-  return cmcp::RunGrpcService("token", settings.service, {&service}, [&store] { return store.Ping(); });
+  cmcp::token::RedisCoordinationStore coordination_store(redis, settings.key_prefix);
+  cmcp::token::CoordinationServiceImpl coordination(&coordination_store, &pool);
+  return cmcp::RunGrpcService("token", settings.service, {&service, &coordination}, [&store] { return store.Ping(); });
 }
