@@ -1,28 +1,37 @@
-// toolgen: serves MCP tool definitions built from integrations/caspio/.
+// toolgen: serves MCP tool definitions built from integrations/caspio/;
+// SIGHUP reloads them (an invalid file is refused, the last good set stays).
 #include <iostream>
 
 #include "common/process/signals.h"
 #include "common/service/service_runner.h"
-#include "services/toolgen/tool_catalog.h"
+#include "services/toolgen/catalog_holder.h"
+#include "services/toolgen/reload_signal.h"
 #include "services/toolgen/toolgen_service.h"
 #include "services/toolgen/toolgen_settings.h"
 
 int main(int argc, char** argv) {
   cmcp::BlockTerminationSignals();
+  cmcp::toolgen::BlockReloadSignal();
   const cmcp::toolgen::ToolgenSettings settings = cmcp::toolgen::LoadToolgenSettings(argc, argv);
   cmcp::InitLogging("toolgen", settings.service.log_level);
 
-  auto integration = cmcp::toolgen::LoadIntegration(settings.integration_dir);
-  if (!integration.ok()) {
-    std::cerr << "toolgen: cannot load " << settings.integration_dir << ": " << integration.status().message() << "\n";
-    return 2;
-  }
-  auto catalog = cmcp::toolgen::ToolCatalog::Build(*std::move(integration));
+  auto catalog = cmcp::toolgen::LoadCatalog(settings.integration_dir);
   if (!catalog.ok()) {
-    std::cerr << "toolgen: " << catalog.status().message() << "\n";
+    std::cerr << "toolgen: cannot load " << settings.integration_dir << ": " << catalog.status().message() << "\n";
     return 2;
   }
   cmcp::LogInfo("catalog loaded").With("tools", static_cast<int64_t>((*catalog)->size())).With("version", (*catalog)->version());
-  cmcp::toolgen::ToolgenServiceImpl service(std::shared_ptr<const cmcp::toolgen::ToolCatalog>(*std::move(catalog)));
-  return cmcp::RunGrpcService("toolgen", settings.service, {&service}, nullptr);
+  cmcp::toolgen::CatalogHolder catalogs(std::shared_ptr<const cmcp::toolgen::ToolCatalog>(*std::move(catalog)));
+  cmcp::toolgen::ReloadSignalWatcher reloader([&] {
+    if (absl::Status s = catalogs.Reload(settings.integration_dir); !s.ok()) {
+      cmcp::LogError("reload refused; the previous catalog stays in service").With("error", s.message());
+      return;
+    }
+    const auto current = catalogs.Current();
+    cmcp::LogInfo("catalog reloaded").With("tools", static_cast<int64_t>(current->size())).With("version", current->version());
+  });
+  cmcp::toolgen::ToolgenServiceImpl service(&catalogs);
+  const int code = cmcp::RunGrpcService("toolgen", settings.service, {&service}, nullptr);
+  reloader.Stop();
+  return code;
 }
