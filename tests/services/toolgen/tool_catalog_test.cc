@@ -1,10 +1,14 @@
 #include "services/toolgen/tool_catalog.h"
 
+#include <filesystem>
+#include <fstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/status/error.h"
 #include "nlohmann/json.hpp"
+#include "services/toolgen/schema_lint.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/status_matchers.h"
 
@@ -203,6 +207,253 @@ TEST(ToolCatalogTest, TheRepositoryIntegrationLoads) {
   EXPECT_THAT((*tool)->description(), HasSubstr("q.where"));
   EXPECT_THAT((*tool)->description(), HasSubstr("O''Brien"));
   EXPECT_FALSE((*catalog)->version().empty());
+}
+
+
+// --- loader: every refusal names the file and the field --------------------
+
+TEST(IntegrationLoaderTest, UnknownKeysAreRefusedWithTheirPath) {
+  std::vector<json> docs = Docs();
+  docs[0]["query_shema"] = docs[0]["query_schema"];
+  docs[0]["$source"] = "documentation/records/list.json";
+  EXPECT_THAT(ParseIntegration(Definition(), docs),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("documentation/records/list.json.query_shema: unknown key")));
+  json definition = Definition();
+  definition["resources"]["records"]["methods"]["list"]["paginaton"] = "query_pages";
+  EXPECT_THAT(ParseIntegration(definition, Docs()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("integration.json resources.records.methods.list.paginaton: unknown key")));
+}
+
+TEST(IntegrationLoaderTest, SnippetsExpandAndUnknownOnesAreRefused) {
+  std::vector<json> docs = Docs();
+  docs[0]["description"] = "Lists rows.\n\n{{paging}}";
+  docs[0]["query_schema"]["properties"]["q.where"]["description"] = "Filter. {{quotes}}";
+  auto ok = ParseIntegration(Definition(), docs, json{{"paging", "Use next_cursor."}, {"quotes", "Use 'single' quotes."}});
+  ASSERT_THAT(ok, IsOk());
+  const DocumentationRecord& record = ok->documentation.at({"records", "list"});
+  EXPECT_EQ(record.description, "Lists rows.\n\nUse next_cursor.");
+  EXPECT_EQ(record.query_schema["properties"]["q.where"]["description"], "Filter. Use 'single' quotes.");
+  docs[0]["$source"] = "documentation/records/list.json";
+  EXPECT_THAT(ParseIntegration(Definition(), docs, json{{"paging", "x"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("query_schema.properties.q.where.description: unknown snippet {{quotes}}")));
+}
+
+class LoadFromDiskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::copy(cmcp::testing::SourcePath("integrations/caspio"), dir_.path(),
+                          std::filesystem::copy_options::recursive);
+  }
+  void Write(const std::string& relative, const std::string& text) {
+    std::ofstream(dir_.File(relative), std::ios::binary | std::ios::trunc) << text;
+  }
+  cmcp::testing::TempDir dir_;
+};
+
+TEST_F(LoadFromDiskTest, TheCopyLoads) { EXPECT_THAT(LoadIntegration(dir_.path()), IsOk()); }
+
+TEST_F(LoadFromDiskTest, BrokenJsonNamesTheFileLineAndColumn) {
+  Write("documentation/records/list.json", "{\n  \"resource\": \"records\",\n  \"method\": \"list\"\n  \"title\": \"x\"\n}\n");
+  EXPECT_THAT(LoadIntegration(dir_.path()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::AllOf(HasSubstr("documentation/records/list.json: is not valid JSON"),
+                                        HasSubstr("line 4"))));
+}
+
+TEST_F(LoadFromDiskTest, ARecordMustLiveAtResourceSlashMethod) {
+  std::filesystem::rename(dir_.File("documentation/records/list.json"), dir_.File("documentation/records/lst.json"));
+  EXPECT_THAT(LoadIntegration(dir_.path()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("documentation/records/lst.json: documents resource \"records\" method \"list\", so it "
+                                 "belongs at documentation/records/list.json")));
+}
+
+TEST_F(LoadFromDiskTest, AnOpenApiKeywordInASchemaIsRefusedByPath) {
+  std::ifstream in(dir_.File("documentation/tables/get.json"));
+  nlohmann::ordered_json record = nlohmann::ordered_json::parse(in);
+  record["response_schema"]["properties"]["Note"]["nullable"] = true;
+  Write("documentation/tables/get.json", record.dump(2));
+  auto integration = LoadIntegration(dir_.path());
+  ASSERT_THAT(integration, IsOk());
+  EXPECT_THAT(ToolCatalog::Build(*std::move(integration)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("documentation/tables/get.json response_schema.properties.Note.nullable: \"nullable\" "
+                                 "is OpenAPI")));
+}
+
+TEST(SchemaLintTest, RefusesWhatIsNotJsonSchema202012) {
+  EXPECT_THAT(LintSchema(json{{"type", "object"}, {"properties", {{"a", {{"type", "string"}}}}}}, "s"), IsOk());
+  EXPECT_THAT(LintSchema(json{{"type", {"string", "null"}}}, "s"), IsOk());
+  EXPECT_THAT(LintSchema(json{{"type", "text"}}, "s"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("s.type")));
+  EXPECT_THAT(LintSchema(json{{"desciption", "typo"}}, "s"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown JSON Schema 2020-12 keyword \"desciption\"")));
+  EXPECT_THAT(LintSchema(json{{"$schema", "https://json-schema.org/draft/2020-12/schema"}}, "s"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("leave $schema out")));
+  EXPECT_THAT(LintSchema(json{{"type", "object"}, {"properties", json::object()}, {"required", {"a"}}}, "s"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("s.required")));
+  EXPECT_THAT(LintSchema(json{{"minLength", -1}}, "s"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(LintSchema(json{{"pattern", "(["}}, "s"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(LintSchema(json{{"anyOf", json::array()}}, "s"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// --- catalog ------------------------------------------------------------------
+
+json FilesDefinition() {
+  return json::parse(R"({"name": "caspio", "base_path": "/integrations/rest", "resources": {
+    "attachments": {"singular": "attachment", "plural": "attachments", "methods": {
+      "update": {"operation_id": "UploadFileToAttachmentTableField", "http_method": "PUT", "response": "empty",
+                 "path": "/v3/tables/{table_name}/attachments/{attachment_field_name}/{record_pk_id}",
+                 "success_statuses": [204], "multipart_files": {"file": "File"}}}},
+    "files": {"singular": "file", "plural": "files", "methods": {
+      "create": {"operation_id": "UploadFiles", "http_method": "POST", "path": "/v3/files", "success_statuses": [201],
+                 "multipart_files": {"files": "Files"}}}}}})");
+}
+
+json FilesDoc(const std::string& resource, const std::string& method, const std::string& arg, json path_props) {
+  json doc = {{"resource", resource}, {"method", method}, {"title", "t"}, {"description", "d"},
+              {"body_schema", {{"type", "object"}, {"properties", {{arg, {{"description", "The file."}}}}}, {"required", {arg}}}}};
+  if (!path_props.is_null()) {
+    json required = json::array();
+    for (const auto& [k, v] : path_props.items()) required.push_back(k);
+    doc["path_schema"] = {{"type", "object"}, {"properties", path_props}, {"required", required}};
+  }
+  return doc;
+}
+
+TEST(ToolCatalogUploadTest, UploadArgumentsGetTheContractShapeAndTheirPart) {
+  const json s = {{"type", "string"}};
+  auto integration = ParseIntegration(
+      FilesDefinition(), {FilesDoc("attachments", "update", "file", {{"table_name", s}, {"attachment_field_name", s}, {"record_pk_id", s}}),
+                          FilesDoc("files", "create", "files", nullptr)});
+  ASSERT_THAT(integration, IsOk());
+  auto catalog = ToolCatalog::Build(*std::move(integration));
+  ASSERT_THAT(catalog, IsOk());
+  const Tool* one = *(*catalog)->Get("update_a_caspio_attachment_by_id", {});
+  const json schema = json::parse(one->input_schema_json());
+  EXPECT_EQ(schema["properties"]["file"]["type"], "object");
+  EXPECT_EQ(schema["properties"]["file"]["description"], "The file.");
+  EXPECT_EQ(schema["properties"]["file"]["required"], json({"file_name"}));
+  EXPECT_TRUE(schema["properties"]["file"]["properties"].contains("content_base64"));
+  EXPECT_TRUE(schema["properties"]["file"]["properties"].contains("content_text"));
+  EXPECT_TRUE(schema["properties"]["file"]["properties"].contains("mime_type"));
+  EXPECT_EQ(one->binding().body_kind(), caspio_mcp::toolgen::v1::REQUEST_BODY_KIND_MULTIPART);
+  const auto& p = one->binding().parameters(3);
+  EXPECT_EQ(p.name(), "file");
+  EXPECT_EQ(p.api_name(), "File");
+  EXPECT_EQ(p.location(), caspio_mcp::toolgen::v1::PARAMETER_LOCATION_MULTIPART_FILE);
+  const Tool* many = *(*catalog)->Get("create_a_caspio_file", {});
+  const json many_schema = json::parse(many->input_schema_json());
+  EXPECT_EQ(many_schema["properties"]["files"]["type"], "array");
+  EXPECT_EQ(many_schema["properties"]["files"]["items"]["type"], "object");
+  EXPECT_EQ(many->binding().parameters(0).api_name(), "Files");
+}
+
+TEST(ToolCatalogUploadTest, AnUploadArgumentMayNotRedefineItsShape) {
+  json doc = FilesDoc("files", "create", "files", nullptr);
+  doc["body_schema"]["properties"]["files"]["type"] = "string";
+  json definition = FilesDefinition();
+  definition["resources"].erase("attachments");
+  auto integration = ParseIntegration(definition, {doc});
+  ASSERT_THAT(integration, IsOk());
+  EXPECT_THAT(ToolCatalog::Build(*std::move(integration)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("body_schema.properties.files.type")));
+}
+
+TEST(ToolCatalogUploadTest, AWholeBodyUploadStillBindsAsOnePart) {
+  json definition = FilesDefinition();
+  definition["resources"].erase("files");
+  json doc = {{"resource", "attachments"}, {"method", "update"}, {"title", "t"}, {"description", "d"},
+              {"path_schema", {{"type", "object"},
+                               {"properties", {{"table_name", {{"type", "string"}}}, {"attachment_field_name", {{"type", "string"}}},
+                                               {"record_pk_id", {{"type", "string"}}}}},
+                               {"required", {"table_name", "attachment_field_name", "record_pk_id"}}}},
+              {"body_argument", "file"},
+              {"body_schema", {{"type", "object"}, {"properties", {{"file_name", {{"type", "string"}}}}}}}};
+  auto integration = ParseIntegration(definition, {doc});
+  ASSERT_THAT(integration, IsOk());
+  auto catalog = ToolCatalog::Build(*std::move(integration));
+  ASSERT_THAT(catalog, IsOk());
+  const auto& p = (*(*catalog)->Get("update_a_caspio_attachment_by_id", {}))->binding().parameters(3);
+  EXPECT_EQ(p.location(), caspio_mcp::toolgen::v1::PARAMETER_LOCATION_MULTIPART_FILE);
+  EXPECT_EQ(p.api_name(), "File");
+}
+
+TEST(ToolCatalogBuildTest, ExamplesMustFitTheTool) {
+  std::vector<json> docs = Docs();
+  docs[0]["examples"] = {{"arguments", {{"table_name", "Inventory"}, {"q.wher", "x"}}}};
+  auto unknown = ParseIntegration(Definition(), docs);
+  ASSERT_THAT(unknown, IsOk());
+  EXPECT_THAT(ToolCatalog::Build(*std::move(unknown)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("examples.arguments.q.wher: is not an argument")));
+  docs[0]["examples"] = {{"arguments", {{"q.where", "x"}}}};
+  auto missing = ParseIntegration(Definition(), docs);
+  EXPECT_THAT(ToolCatalog::Build(*std::move(missing)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("misses the required argument \"table_name\"")));
+}
+
+TEST(ToolCatalogBuildTest, TheWhereArgumentMustBeAQueryParameterAndRequiredOnBulkWrites) {
+  std::vector<json> docs = Docs();
+  docs[1]["query_schema"]["required"] = json::array();
+  auto integration = ParseIntegration(Definition(), docs);
+  ASSERT_THAT(integration, IsOk());
+  EXPECT_THAT(ToolCatalog::Build(*std::move(integration)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("where argument \"q.where\" must be required")));
+  docs = Docs();
+  docs[0].erase("query_schema");
+  auto no_where = ParseIntegration(Definition(), docs);
+  EXPECT_THAT(ToolCatalog::Build(*std::move(no_where)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("must be a query parameter")));
+}
+
+TEST(ToolCatalogBuildTest, NamesAndOperationsAreChecked) {
+  json definition = Definition();
+  definition["resources"]["Records"] = definition["resources"]["records"];
+  EXPECT_THAT(ParseIntegration(definition, {}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("snake_case")));
+  definition = Definition();
+  definition["resources"]["users"]["methods"]["get"]["operation_id"] = "ListTableRecords";
+  EXPECT_THAT(ParseIntegration(definition, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ListTableRecords is mapped by another method")));
+  definition = Definition();
+  definition["resources"]["records"]["methods"]["update"]["annotations"] = {{"destructiveHint", "yes"}};
+  EXPECT_THAT(ParseIntegration(definition, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("annotations.destructiveHint: must be true or false")));
+  definition = Definition();
+  definition["resources"]["records"]["methods"]["update"]["dry_run"] = {{"path", "/v3/views/{view_name}/records"},
+                                                                        {"where_parameter", "q.where"}};
+  EXPECT_THAT(ParseIntegration(definition, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("uses {view_name}")));
+  EXPECT_TRUE(IsValidToolName("list_all_caspio_records"));
+  EXPECT_FALSE(IsValidToolName("list all"));
+  EXPECT_FALSE(IsValidToolName(std::string(129, 'a')));
+}
+
+TEST(ToolCatalogBuildTest, GetSerializedIsTheToolsOwnBytes) {
+  auto catalog = Catalog();
+  auto bytes = catalog->GetSerialized("list_all_caspio_records", {});
+  ASSERT_THAT(bytes, IsOk());
+  Tool parsed;
+  ASSERT_TRUE(parsed.ParseFromString(**bytes));
+  EXPECT_EQ(parsed.SerializeAsString(), (*catalog->Get("list_all_caspio_records", {}))->SerializeAsString());
+  EXPECT_THAT(catalog->GetSerialized("delete_a_caspio_record_by_id", Filter({"read"})),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST(ToolCatalogBuildTest, AnUndocumentedMethodLowersAiReadiness) {
+  auto catalog = Catalog();
+  auto capabilities = catalog->Capabilities({});
+  ASSERT_THAT(capabilities, IsOk());
+  EXPECT_EQ(capabilities->ai_readiness().total_methods(), 5);
+  EXPECT_EQ(capabilities->ai_readiness().described_methods(), 4);
+  EXPECT_DOUBLE_EQ(capabilities->ai_readiness().score(), 0.8);
+  for (const auto& m : capabilities->methods()) {
+    if (m.name() == "users_get") {
+      EXPECT_FALSE(m.described());
+      EXPECT_TRUE(m.tool_name().empty());
+    }
+  }
 }
 
 }  // namespace
