@@ -36,13 +36,25 @@ grpc::ByteBuffer SharedByteBuffer(std::shared_ptr<const std::string> bytes) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
+absl::StatusOr<grpc::ByteBuffer> AnswerListTools(const CatalogHolder& catalogs, const grpc::ByteBuffer& request) {
+  CMCP_ASSIGN_OR_RETURN(pb::ListToolsRequest parsed, ParseRequest<pb::ListToolsRequest>(request));
+  const std::shared_ptr<const ToolCatalog> catalog = catalogs.Current();
+  CMCP_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> bytes, catalog->ListToolsResponse(parsed));
+  return SharedByteBuffer(std::move(bytes));
+}
+
+absl::StatusOr<grpc::ByteBuffer> AnswerGetTool(const CatalogHolder& catalogs, const grpc::ByteBuffer& request) {
+  CMCP_ASSIGN_OR_RETURN(pb::GetToolRequest parsed, ParseRequest<pb::GetToolRequest>(request));
+  std::shared_ptr<const ToolCatalog> catalog = catalogs.Current();
+  CMCP_ASSIGN_OR_RETURN(const std::string* bytes, catalog->GetSerialized(parsed.name(), parsed.filter()));
+  // The bytes live in the catalog; the aliasing pointer keeps that catalog alive.
+  return SharedByteBuffer(std::shared_ptr<const std::string>(std::move(catalog), bytes));
+}
+
 grpc::ServerUnaryReactor* ToolgenServiceImpl::ListTools(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
   return RunInline(context, [&]() -> absl::Status {
-    CMCP_ASSIGN_OR_RETURN(pb::ListToolsRequest parsed, ParseRequest<pb::ListToolsRequest>(*request));
-    const std::shared_ptr<const ToolCatalog> catalog = catalogs_->Current();
-    CMCP_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> bytes, catalog->ListToolsResponse(parsed));
-    *response = SharedByteBuffer(std::move(bytes));
+    CMCP_ASSIGN_OR_RETURN(*response, AnswerListTools(*catalogs_, *request));
     return absl::OkStatus();
   });
 }
@@ -50,11 +62,7 @@ grpc::ServerUnaryReactor* ToolgenServiceImpl::ListTools(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* ToolgenServiceImpl::GetTool(grpc::CallbackServerContext* context,
                                                       const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
   return RunInline(context, [&]() -> absl::Status {
-    CMCP_ASSIGN_OR_RETURN(pb::GetToolRequest parsed, ParseRequest<pb::GetToolRequest>(*request));
-    std::shared_ptr<const ToolCatalog> catalog = catalogs_->Current();
-    CMCP_ASSIGN_OR_RETURN(const std::string* bytes, catalog->GetSerialized(parsed.name(), parsed.filter()));
-    // The bytes live in the catalog; the aliasing pointer keeps that catalog alive.
-    *response = SharedByteBuffer(std::shared_ptr<const std::string>(std::move(catalog), bytes));
+    CMCP_ASSIGN_OR_RETURN(*response, AnswerGetTool(*catalogs_, *request));
     return absl::OkStatus();
   });
 }

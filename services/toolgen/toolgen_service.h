@@ -45,4 +45,9 @@ class ToolgenServiceImpl final : public ToolgenServiceBase {
 // Wraps shared bytes in a ByteBuffer without copying; the buffer keeps them alive.
 grpc::ByteBuffer SharedByteBuffer(std::shared_ptr<const std::string> bytes);
 
+// The whole work of the raw handlers, callable in-process (benchmarks): parse
+// the request bytes, look up the catalog in service, answer its pre-serialized bytes.
+absl::StatusOr<grpc::ByteBuffer> AnswerListTools(const CatalogHolder& catalogs, const grpc::ByteBuffer& request);
+absl::StatusOr<grpc::ByteBuffer> AnswerGetTool(const CatalogHolder& catalogs, const grpc::ByteBuffer& request);
+
 }  // namespace cmcp::toolgen
