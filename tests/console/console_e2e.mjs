@@ -6,7 +6,10 @@
 // on time. One screenshot per screen goes to $OUTPUT_DIR/screenshots.
 //
 //   EDGE_URL=... ADMIN_TOKEN=... SANDBOX_URL=... OUTPUT_DIR=... node console_e2e.mjs
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -78,6 +81,40 @@ async function mcpSession(url, headers = {}) {
   if (init.status !== 200) return { init };
   await mcp(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, { session: init.session, headers });
   return { init, call: (id, method, params = {}) => mcp(url, { jsonrpc: '2.0', id, method, params }, { session: init.session, headers }) };
+}
+
+// Runs a Claude Desktop snippet the way Claude Desktop does (command, args,
+// env), except that `npx -y mcp-remote` is the locally installed, pinned
+// mcp-remote; speaks MCP over its stdio: initialize, then tools/list.
+async function claudeDesktop(snippetText) {
+  const server = Object.values(JSON.parse(snippetText).mcpServers)[0];
+  if (server.command !== 'npx' || server.args[0] !== '-y' || server.args[1] !== 'mcp-remote') throw new Error(`unexpected snippet ${snippetText}`);
+  const bin = fileURLToPath(new URL('./node_modules/.bin/mcp-remote', import.meta.url));
+  const home = mkdtempSync(join(tmpdir(), 'cmcp-mcp-remote-'));
+  const child = spawn(bin, server.args.slice(2), { env: { ...process.env, ...(server.env ?? {}), HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => (log += d));
+  const replies = new Map();
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      const m = JSON.parse(line);
+      if (m.id !== undefined) replies.set(m.id, m);
+    } catch { /* not JSON-RPC */ }
+  });
+  const send = (m) => child.stdin.write(`${JSON.stringify(m)}\n`);
+  try {
+    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'claude-desktop-stand-in', version: '1' } } });
+    const init = await waitFor('mcp-remote initialize', async () => replies.get(1), 15_000);
+    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    const list = await waitFor('mcp-remote tools/list', async () => replies.get(2), 15_000);
+    return { init, tools: (list.result?.tools ?? []).map((t) => t.name).sort(), log };
+  } catch (e) {
+    return { error: String(e), log: log.slice(-1500) };
+  } finally {
+    child.kill('SIGTERM');
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 const profile = mkdtempSync(join(tmpdir(), 'cmcp-chromium-'));
@@ -199,7 +236,8 @@ try {
   await testid('copy-url').click();
   const clipboard = await page.evaluate(() => navigator.clipboard.readText());
   check('Copy URL puts exactly the URL on the clipboard', clipboard === url, clipboard);
-  const claude = JSON.parse(await testid('snippet-claude').textContent());
+  const claudeText = await testid('snippet-claude').textContent();
+  const claude = JSON.parse(claudeText);
   const claudeArgs = Object.values(claude.mcpServers)[0].args;
   check('the Claude Desktop snippet runs mcp-remote with the URL', JSON.stringify(claudeArgs) === JSON.stringify(['-y', 'mcp-remote', url]), claude);
   await testid('snippet-tab-chatgpt').click();
@@ -214,6 +252,8 @@ try {
   const tools = await session.call(2, 'tools/list');
   const mcpNames = (tools.body?.result?.tools ?? []).map((t) => t.name).sort();
   check('tools/list on the URL shows exactly the previewed tools', JSON.stringify(mcpNames) === JSON.stringify([...previewNames].sort()), { mcpNames, previewNames });
+  const viaClaude = await claudeDesktop(claudeText);
+  check('the Claude Desktop snippet works: mcp-remote lists the same tools', JSON.stringify(viaClaude.tools) === JSON.stringify(mcpNames), viaClaude);
   const rows = await session.call(3, 'tools/call', { name: 'list_all_caspio_records', arguments: { table_name: 'Inventory', limit: 2 } });
   check('tools/call list_all_caspio_records reads the sandbox', rows.status === 200 && rows.body?.result && !rows.body.result.isError, rows.body);
 
@@ -271,6 +311,9 @@ try {
   const claude2 = JSON.parse(await testid('snippet-claude').textContent());
   check('the snippets now carry the API token header', JSON.stringify(claude2).includes(`Bearer ${apiToken}`), claude2);
   await shot('server-created-api-token');
+  const guardedClaude = await claudeDesktop(await testid('snippet-claude').textContent());
+  check('the Claude Desktop snippet with the API token header works through mcp-remote', !!guardedClaude.init?.result && guardedClaude.tools?.length > 0,
+    guardedClaude);
   const noToken = await mcpSession(url2);
   check('without the API token the URL answers 401', noToken.init.status === 401, noToken.init);
   const withToken = await mcpSession(url2, { Authorization: `Bearer ${apiToken}` });
