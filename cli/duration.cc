@@ -45,19 +45,21 @@ std::string Rfc3339(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%E3S
 std::string Relative(absl::Time t, absl::Time now) {
   absl::Duration d = t - now;
   const bool future = d >= absl::ZeroDuration();
-  d = absl::AbsDuration(d);
-  const int64_t s = absl::ToInt64Seconds(d);
+  // Rounded, not truncated: "--expires-in 24h" printed a moment later still reads "in 24h".
+  const int64_t s = absl::ToInt64Seconds(absl::AbsDuration(d) + absl::Milliseconds(500));
   std::string text;
   if (s < 60) {
     text = absl::StrCat(s, "s");
   } else if (s < 3600) {
-    text = absl::StrCat(s / 60, "m");
+    text = absl::StrCat((s + 30) / 60, "m");
   } else if (s < 48 * 3600) {
-    text = absl::StrCat(s / 3600, "h");
-    if (s % 3600 >= 60) absl::StrAppend(&text, " ", (s % 3600) / 60, "m");
+    const int64_t minutes = (s + 30) / 60;
+    text = absl::StrCat(minutes / 60, "h");
+    if (minutes % 60 != 0) absl::StrAppend(&text, " ", minutes % 60, "m");
   } else {
-    text = absl::StrCat(s / 86400, "d");
-    if (s % 86400 >= 3600) absl::StrAppend(&text, " ", (s % 86400) / 3600, "h");
+    const int64_t hours = (s + 1800) / 3600;
+    text = absl::StrCat(hours / 24, "d");
+    if (hours % 24 != 0) absl::StrAppend(&text, " ", hours % 24, "h");
   }
   return future ? absl::StrCat("in ", text) : absl::StrCat(text, " ago");
 }

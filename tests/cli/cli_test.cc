@@ -115,6 +115,8 @@ TEST(DurationTest, FormatsTimes) {
   EXPECT_EQ(Relative(now + absl::Minutes(90), now), "in 1h 30m");
   EXPECT_EQ(Relative(now - absl::Seconds(5), now), "5s ago");
   EXPECT_EQ(Relative(now + absl::Hours(24 * 7 + 3), now), "in 7d 3h");
+  EXPECT_EQ(Relative(now + absl::Hours(24 * 7) - absl::Milliseconds(20), now), "in 7d");
+  EXPECT_EQ(Relative(now + absl::Hours(24) - absl::Seconds(1), now), "in 24h");
 }
 
 TEST(CommandLineTest, ParsesFlagsStrictly) {
