@@ -286,7 +286,7 @@ absl::Status AddControls(BuiltSchema& schema, pb::ToolBinding& b, const MethodDe
                      {"description", absl::StrCat("true: change nothing; the result tells how many rows the where "
                                                   "clause matches (matched) and shows the first ",
                                                   kDryRunSampleRows,
-                                                  " of them (rows). Use it to check a bulk change before making it.")}},
+                                                  " of them (first). Use it to check a bulk change before making it.")}},
         pb::PARAMETER_LOCATION_CONTROL, std::string(kDryRunArgument), false, "controls", where));
   }
   return absl::OkStatus();
