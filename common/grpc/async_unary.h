@@ -24,10 +24,13 @@
 
 namespace cmcp {
 
+// Returns a canceller: calling it aborts the call if it is still running
+// (the callback then gets CANCELLED); it is safe to call at any time, also
+// after completion.
 template <typename Response, typename Request, typename Start>
-void AsyncUnary(absl::Duration timeout, Request request, Start start,
-                std::function<void(absl::StatusOr<Response>)> done,
-                std::function<void(grpc::ClientContext&)> prepare = nullptr) {
+std::function<void()> AsyncUnary(absl::Duration timeout, Request request, Start start,
+                                 std::function<void(absl::StatusOr<Response>)> done,
+                                 std::function<void(grpc::ClientContext&)> prepare = nullptr) {
   struct Call {
     grpc::ClientContext context;
     Request request;
@@ -37,6 +40,7 @@ void AsyncUnary(absl::Duration timeout, Request request, Start start,
   call->request = std::move(request);
   SetDeadline(call->context, timeout);
   if (prepare) prepare(call->context);
+  std::weak_ptr<Call> weak = call;
   start(&call->context, &call->request, &call->response,
         [call, done = std::move(done)](grpc::Status status) {
           if (status.ok()) {
@@ -45,6 +49,9 @@ void AsyncUnary(absl::Duration timeout, Request request, Start start,
             done(FromGrpcStatus(status));
           }
         });
+  return [weak] {
+    if (auto live = weak.lock()) live->context.TryCancel();
+  };
 }
 
 }  // namespace cmcp

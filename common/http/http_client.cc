@@ -25,7 +25,18 @@ struct Transfer {
   HttpClientResponse* response;
   size_t max_bytes;
   bool too_large = false;
+  const std::function<bool()>* cancelled = nullptr;
+  bool was_cancelled = false;
 };
+
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  if (t->cancelled != nullptr && *t->cancelled && (*t->cancelled)()) {
+    t->was_cancelled = true;
+    return 1;  // aborts the transfer
+  }
+  return 0;
+}
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -104,10 +115,17 @@ absl::StatusOr<HttpClientResponse> CurlHttpClient::Send(const HttpClientRequest&
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // accept what curl can decode
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (request.cancelled) {
+    transfer.cancelled = &request.cancelled;
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+  }
 
   const absl::Time start = absl::Now();
   const CURLcode code = curl_easy_perform(curl);
   response.elapsed = absl::Now() - start;
+  if (transfer.was_cancelled) return absl::CancelledError("the request was cancelled");
   if (transfer.too_large) {
     return absl::ResourceExhaustedError(
         absl::StrCat("response body exceeds ", request.max_response_bytes, " bytes"));

@@ -9,6 +9,7 @@
 //   absl::StatusOr<HttpClientResponse> r = client.Send({.method = "GET", .url = url});
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,9 @@ struct HttpClientRequest {
   absl::Duration connect_timeout = absl::Seconds(5);
   // Larger bodies fail with RESOURCE_EXHAUSTED.
   size_t max_response_bytes = 32 * 1024 * 1024;
+  // Polled during the transfer (about every second at the least); returning
+  // true aborts it with CANCELLED.
+  std::function<bool()> cancelled;
 };
 
 struct HttpClientResponse {

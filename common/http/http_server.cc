@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -23,10 +25,16 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 
+// Owned by the server and by every connection, so the io_context outlives any
+// responder an application still holds (posting to a stopped io_context is
+// harmless; posting to a destroyed one is not).
 struct Shared {
+  net::io_context ioc;
   HttpServerSettings settings;
   HttpHandler handler;
   std::atomic<int> connections{0};
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> draining{false};
 };
 
 std::chrono::steady_clock::duration ToSteady(absl::Duration d) {
@@ -58,7 +66,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), 11);
     for (const auto& h : response.headers) res->insert(h.name, h.value);
-    res->keep_alive(keep_alive_);
+    res->keep_alive(keep_alive_ && !shared_->draining.load());
     res->body() = std::move(response.body);
     res->prepare_payload();
     stream_.expires_after(ToSteady(shared_->settings.write_timeout));
@@ -252,8 +260,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Responder final : public HttpResponder {
  public:
-  explicit Responder(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+  Responder(std::shared_ptr<Session> session, std::atomic<int>* in_flight)
+      : session_(std::move(session)), in_flight_(in_flight) {
+    in_flight_->fetch_add(1);
+  }
   ~Responder() override {
+    if (!done_.exchange(true)) in_flight_->fetch_sub(1);
     if (!answered_.exchange(true)) {
       session_->Post([s = session_] {
         s->DoRespond(HttpResponse::Json(
@@ -264,6 +276,7 @@ class Responder final : public HttpResponder {
 
   void Respond(HttpResponse response) override {
     if (answered_.exchange(true)) return;
+    if (!done_.exchange(true)) in_flight_->fetch_sub(1);
     session_->Post([s = session_, r = std::move(response)]() mutable { s->DoRespond(std::move(r)); });
   }
   void BeginStream(int status, Headers headers) override {
@@ -276,6 +289,7 @@ class Responder final : public HttpResponder {
     session_->Post([s = session_, d = std::move(data)]() mutable { s->DoWrite(std::move(d)); });
   }
   void EndStream() override {
+    if (!done_.exchange(true)) in_flight_->fetch_sub(1);
     session_->Post([s = session_] { s->DoEndStream(); });
   }
   void SetOnClose(std::function<void()> callback) override {
@@ -285,7 +299,9 @@ class Responder final : public HttpResponder {
 
  private:
   std::shared_ptr<Session> session_;
+  std::atomic<int>* in_flight_;
   std::atomic<bool> answered_{false};
+  std::atomic<bool> done_{false};
 };
 
 void Session::OnRead(beast::error_code ec) {
@@ -310,7 +326,7 @@ void Session::OnRead(beast::error_code ec) {
   if (!ignored) request.remote_address = endpoint.address().to_string();
   state_ = State::kAwaitingResponse;
   stream_.expires_never();  // the handler owns the deadline from here
-  shared_->handler(std::move(request), std::make_shared<Responder>(shared_from_this()));
+  shared_->handler(std::move(request), std::make_shared<Responder>(shared_from_this(), &shared_->in_flight));
 }
 
 absl::StatusOr<tcp::endpoint> ParseListenAddress(const std::string& address) {
@@ -340,7 +356,7 @@ absl::StatusOr<tcp::endpoint> ParseListenAddress(const std::string& address) {
 
 struct HttpServer::Impl {
   std::shared_ptr<Shared> shared = std::make_shared<Shared>();
-  net::io_context ioc;
+  net::io_context& ioc = shared->ioc;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   int port = 0;
@@ -394,6 +410,20 @@ absl::Status HttpServer::Start() {
 }
 
 int HttpServer::port() const { return impl_->port; }
+
+int HttpServer::in_flight() const { return impl_->shared->in_flight.load(); }
+
+void HttpServer::Drain(absl::Duration grace) {
+  if (!impl_->running) return;
+  impl_->shared->draining.store(true);
+  net::post(impl_->ioc, [this] {
+    beast::error_code ignored;
+    impl_->acceptor->close(ignored);
+  });
+  const absl::Time deadline = absl::Now() + grace;
+  while (impl_->shared->in_flight.load() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+  Stop();
+}
 
 void HttpServer::Stop() {
   if (!impl_->running) return;

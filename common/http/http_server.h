@@ -73,6 +73,12 @@ class HttpServer {
   int port() const;
   // Stops accepting, closes every connection and joins the I/O threads.
   void Stop();
+  // Graceful: stops accepting new connections, lets requests in flight be
+  // answered (up to `grace`), then Stop(). Streams must be ended by the
+  // application first (their requests count as in flight).
+  void Drain(absl::Duration grace);
+  // Requests received and not yet answered (streams count until they end).
+  int in_flight() const;
 
  private:
   struct Impl;

@@ -57,6 +57,7 @@ grpc::ServerUnaryReactor* ProxyServiceImpl::CallTool(grpc::CallbackServerContext
     call.tool = &request->tool();
     call.arguments_json = request->arguments_json();
     call.request_id = request->request_id();
+    call.cancelled = [context] { return context->IsCancelled(); };
     const absl::Time start = absl::Now();
     CMCP_ASSIGN_OR_RETURN(ToolResult result, executor_->Execute(call));
     ToProto(result, response);
