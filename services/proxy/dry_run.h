@@ -1,12 +1,10 @@
 // File: dry_run.h
-// dry_run for bulk writes (SPEC §6): instead of the update or delete, read the
-// rows its condition matches — the count and the first kDryRunSample — and
-// change nothing. The read that mirrors each Caspio bulk operation:
-//   records / view records PUT|DELETE .../records?q.where  -> GET .../records
-//   directory users PUT|DELETE .../users?Where            -> GET .../users?q.where
-//   attachments DELETE .../attachments/{field}?q.where      -> GET .../attachments/{field}/fileInfo
-//   attachment fileInfo PUT .../fileInfo?q.where            -> GET .../fileInfo
-//   password fields PUT|DELETE .../passwordFields/{f}       -> GET .../records (PK_ID only)
+// dry_run for bulk writes (SPEC §6): instead of the update or delete, read
+// the rows its condition matches — the count and the first kDryRunSample —
+// and change nothing. Which read mirrors each bulk operation is data: the
+// tool binding's DryRunBinding (from integrations/caspio), e.g. a records
+// update reads .../records, an attachment delete reads .../fileInfo, a
+// password reset reads the table's records.
 #pragma once
 
 #include <string>
@@ -24,8 +22,9 @@ inline constexpr size_t kDryRunSample = 20;
 struct DryRunPlan {
   std::string path;
   std::vector<std::pair<std::string, std::string>> query;
-  // "this update", "this delete", ... for the message.
-  std::string verb;
+  // True when the read pages (records, directory users): the count comes
+  // from Pagination.TotalCount; otherwise it is the number of rows returned.
+  bool paged = false;
 };
 
 // INVALID_ARGUMENT (field dry_run) for a tool without a dry-run read.

@@ -58,6 +58,22 @@ std::string HintFor(int status, absl::string_view code, absl::string_view messag
   return "";
 }
 
+// COUNT(…), SUM(…), AVG(…), MIN(…), MAX(…) anywhere in a select list.
+bool SelectsAggregates(absl::string_view select) {
+  const std::string lower = absl::AsciiStrToLower(select);
+  for (absl::string_view fn : {"count", "sum", "avg", "min", "max"}) {
+    size_t at = 0;
+    while ((at = lower.find(fn.data(), at, fn.size())) != std::string::npos) {
+      size_t after = at + fn.size();
+      while (after < lower.size() && lower[after] == ' ') ++after;
+      const bool word_start = at == 0 || !(std::isalnum(static_cast<unsigned char>(lower[at - 1])) || lower[at - 1] == '_');
+      if (word_start && after < lower.size() && lower[after] == '(') return true;
+      at += fn.size();
+    }
+  }
+  return false;
+}
+
 std::string Canonical(const std::vector<std::pair<std::string, std::string>>& query, const std::string& path) {
   json j = json::array();
   j.push_back(path);
@@ -127,7 +143,9 @@ absl::StatusOr<HttpClientResponse> ToolExecutor::Send(const ToolCall& call, cons
     out.body = request.body;
     out.timeout = settings_.upstream_timeout;
     out.max_response_bytes = settings_.max_response_bytes;
+    out.cancelled = call.cancelled;
     auto sent = http_->Send(out);
+    if (absl::IsCancelled(sent.status())) return sent.status();
     if (!sent.ok()) {
       MetricsRegistry::Default().GetCounter("cmcp_upstream_failures_total", "Caspio calls that got no HTTP answer").Increment();
       if (absl::IsResourceExhausted(sent.status())) {
@@ -160,6 +178,46 @@ absl::StatusOr<HttpClientResponse> ToolExecutor::Send(const ToolCall& call, cons
   }
 }
 
+absl::StatusOr<std::optional<ToolExecutor::Paging>> ToolExecutor::PlanPaging(const pb::Tool& tool,
+                                                                               UpstreamCall& upstream) {
+  const pb::PaginationStyle style = tool.binding().pagination();
+  if (style == pb::PAGINATION_STYLE_NONE) return std::optional<Paging>();
+  Paging p;
+  p.style = style;
+  if (style == pb::PAGINATION_STYLE_QUERY_PAGES) {
+    bool has_order = false, has_group = false, aggregates = false;
+    for (const auto& [name, value] : upstream.query) {
+      has_order = has_order || (name == "q.orderBy" && !value.empty());
+      has_group = has_group || (name == "q.groupBy" && !value.empty());
+      if (name == "q.select") aggregates = SelectsAggregates(value);
+    }
+    // Stable order so pages neither skip nor repeat rows (SPEC §5); an
+    // aggregate without GROUP BY is one row, and ordering it by PK_ID is an
+    // SQL error.
+    if (!has_order && !has_group && !aggregates) upstream.query.emplace_back("q.orderBy", "PK_ID");
+  }
+  p.digest = Hex(Sha256(Canonical(upstream.query, upstream.path))).substr(0, 32);
+  p.limit = upstream.limit.value_or(settings_.default_limit);
+  if (!upstream.next_cursor.empty()) {
+    auto state = cursors_->Decode(upstream.next_cursor, tool.name(), p.digest);
+    if (!state.ok()) return state.status();
+    p.offset = state->offset;
+    p.page_size = state->page_size;
+  } else {
+    p.page_size = std::clamp(p.limit, kMinCaspioPageSize, kMaxCaspioPageSize);
+  }
+  if (style == pb::PAGINATION_STYLE_QUERY_PAGES) {
+    upstream.query.emplace_back("q.pageSize", absl::StrCat(p.page_size));
+    upstream.query.emplace_back("q.pageNumber", absl::StrCat(p.offset / p.page_size + 1));
+    upstream.query.emplace_back("q.getPaginationInfo", "true");
+  } else if (style == pb::PAGINATION_STYLE_PLAIN_PAGES) {
+    // Files and folders: plain names, Pagination always present (caspio-api.md §3.5).
+    upstream.query.emplace_back("pageSize", absl::StrCat(p.page_size));
+    upstream.query.emplace_back("pageNumber", absl::StrCat(p.offset / p.page_size + 1));
+  }
+  return std::optional<Paging>(p);
+}
+
 absl::StatusOr<ToolResult> ToolExecutor::Execute(const ToolCall& call) {
   const pb::Tool& tool = *call.tool;
   json arguments = call.arguments_json.empty() ? json::object() : json::parse(call.arguments_json, nullptr, false);
@@ -176,31 +234,8 @@ absl::StatusOr<ToolResult> ToolExecutor::Execute(const ToolCall& call) {
   UpstreamCall& upstream = *built;
   if (upstream.dry_run) return DryRun(call, upstream);
 
-  std::optional<Paging> paging;
-  if (tool.binding().pagination() == pb::PAGINATION_STYLE_QUERY_PAGES) {
-    Paging p;
-    bool has_order = false, has_group = false;
-    for (const auto& [name, value] : upstream.query) {
-      has_order = has_order || (name == "q.orderBy" && !value.empty());
-      has_group = has_group || (name == "q.groupBy" && !value.empty());
-    }
-    // Stable order so pages neither skip nor repeat rows (SPEC §5).
-    if (!has_order && !has_group) upstream.query.emplace_back("q.orderBy", "PK_ID");
-    p.digest = Hex(Sha256(Canonical(upstream.query, upstream.path))).substr(0, 32);
-    p.limit = upstream.limit.value_or(settings_.default_limit);
-    if (!upstream.next_cursor.empty()) {
-      auto state = cursors_->Decode(upstream.next_cursor, tool.name(), p.digest);
-      if (!state.ok()) return ErrorResult(state.status());
-      p.offset = state->offset;
-      p.page_size = state->page_size;
-    } else {
-      p.page_size = std::clamp(p.limit, kMinCaspioPageSize, kMaxCaspioPageSize);
-    }
-    upstream.query.emplace_back("q.pageSize", absl::StrCat(p.page_size));
-    upstream.query.emplace_back("q.pageNumber", absl::StrCat(p.offset / p.page_size + 1));
-    upstream.query.emplace_back("q.getPaginationInfo", "true");
-    paging = p;
-  }
+  auto paging = PlanPaging(tool, upstream);
+  if (!paging.ok()) return ErrorResult(paging.status());
 
   Request request{upstream.http_method, upstream.path, upstream.query, "", ""};
   if (!upstream.files.empty()) {
@@ -234,7 +269,7 @@ absl::StatusOr<ToolResult> ToolExecutor::Execute(const ToolCall& call) {
   } else if (tool.binding().response_kind() == pb::RESPONSE_KIND_BINARY) {
     result = Download(call, request, *response);
   } else {
-    result = Success(call, *response, paging.has_value() ? &*paging : nullptr);
+    result = Success(call, *response, paging->has_value() ? &**paging : nullptr);
   }
   result.http_status = meta.http_status;
   result.rate_limit = meta.rate_limit;
@@ -338,26 +373,31 @@ ToolResult ToolExecutor::Success(const ToolCall& call, const HttpClientResponse&
   }
   json body = json::parse(response.body, nullptr, false);
   if (body.is_discarded()) {
+    // Not JSON after all (e.g. an embed code as text): still a structured
+    // result, since tools with an outputSchema must carry one.
+    r.structured = {{"result", response.body}};
     r.content.push_back(Text(response.body));
     return r;
   }
   json result = body.is_object() && body.contains("Result") ? body["Result"] : body;
   if (paging != nullptr && result.is_array()) {
-    const int64_t skip = paging->offset % paging->page_size;
-    const int64_t take = std::min<int64_t>(paging->limit, static_cast<int64_t>(result.size()) - skip);
+    const bool client_slice = paging->style == pb::PAGINATION_STYLE_CLIENT_SLICE;
+    const int64_t size = static_cast<int64_t>(result.size());
+    const int64_t skip = client_slice ? paging->offset : paging->offset % paging->page_size;
+    const int64_t take = std::max<int64_t>(std::min<int64_t>(paging->limit, size - skip), 0);
     json rows = json::array();
-    for (int64_t i = skip; i < skip + std::max<int64_t>(take, 0); ++i) rows.push_back(std::move(result[i]));
-    const int64_t next_offset = paging->offset + static_cast<int64_t>(rows.size());
-    int64_t total = -1;
-    if (body.contains("Pagination") && body["Pagination"].is_object()) {
+    for (int64_t i = skip; i < skip + take; ++i) rows.push_back(std::move(result[i]));
+    const int64_t next_offset = paging->offset + take;
+    int64_t total = client_slice ? size : -1;
+    if (!client_slice && body.contains("Pagination") && body["Pagination"].is_object()) {
       total = body["Pagination"].value("TotalCount", int64_t{-1});
     }
     r.structured = {{"result", std::move(rows)}};
-    // More rows exist exactly when Caspio's TotalCount says so; without it,
-    // a full upstream page is the only sign and may cost one empty page.
-    const bool more = total >= 0 ? next_offset < total
-                                 : static_cast<int64_t>(result.size()) == paging->page_size && take > 0;
-    if (more && !r.structured["result"].empty()) {
+    // More rows exist exactly when Caspio's TotalCount (or the whole list we
+    // slice) says so; without a count, a full upstream page is the only sign
+    // and may cost one empty page.
+    const bool more = total >= 0 ? next_offset < total : size == paging->page_size && take > 0;
+    if (more && take > 0) {
       r.structured["next_cursor"] = cursors_->Encode({tool.name(), paging->digest, next_offset, paging->page_size});
     }
   } else {
@@ -390,15 +430,15 @@ absl::StatusOr<ToolResult> ToolExecutor::DryRun(const ToolCall& call, const Upst
     json body = json::parse(response->body, nullptr, false);
     json rows = body.is_object() && body.contains("Result") && body["Result"].is_array() ? body["Result"] : json::array();
     int64_t matched = static_cast<int64_t>(rows.size());
-    if (body.is_object() && body.contains("Pagination") && body["Pagination"].is_object()) {
+    if (plan->paged && body.is_object() && body.contains("Pagination") && body["Pagination"].is_object()) {
       matched = body["Pagination"].value("TotalCount", matched);
     }
     json first = json::array();
     for (size_t i = 0; i < rows.size() && i < kDryRunSample; ++i) first.push_back(rows[i]);
     result.structured = {{"dry_run", true}, {"matched", matched}, {"first", first}};
     result.content.push_back(Text(absl::StrCat(
-        "Dry run: nothing was changed. ", matched, matched == 1 ? " row matches" : " rows match", " the condition, so ",
-        plan->verb, " would affect ", matched, matched == 1 ? " row" : " rows", ". ",
+        "Dry run: nothing was changed. ", matched, matched == 1 ? " row matches" : " rows match",
+        " the condition, so the call would affect ", matched, matched == 1 ? " row" : " rows", ". ",
         first.empty() ? "" : absl::StrCat("The first ", first.size(), " are in structuredContent.first. "),
         "Call again without dry_run to make the change.\n", result.structured.dump(-1, ' ', false, json::error_handler_t::replace))));
   }

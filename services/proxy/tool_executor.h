@@ -53,6 +53,8 @@ struct ToolCall {
   const caspio_mcp::toolgen::v1::Tool* tool = nullptr;
   std::string arguments_json;
   std::string request_id;
+  // True once the caller gave up (MCP cancellation): abort the upstream call.
+  std::function<bool()> cancelled;
 };
 
 struct ToolExecutorSettings {
@@ -75,11 +77,16 @@ class ToolExecutor {
 
  private:
   struct Paging {
+    caspio_mcp::toolgen::v1::PaginationStyle style = caspio_mcp::toolgen::v1::PAGINATION_STYLE_NONE;
     int64_t offset = 0;
+    // Upstream page size (unused for client slices).
     int64_t page_size = 0;
     int64_t limit = 0;
     std::string digest;
   };
+  // Adds paging to `upstream` for the tool's pagination style; an error
+  // result (bad cursor) when the cursor does not belong to this query.
+  absl::StatusOr<std::optional<Paging>> PlanPaging(const caspio_mcp::toolgen::v1::Tool& tool, UpstreamCall& upstream);
   // One request to Caspio, relative to the account's base URL.
   struct Request {
     std::string method;

@@ -227,7 +227,8 @@ absl::StatusOr<UpstreamCall> BuildUpstreamCall(const pb::Tool& tool, const json&
         if (text.empty() || text == "." || text == "..") {
           return InvalidFieldError(p.name(), absl::StrCat("argument \"", p.name(), "\" is not a valid name"));
         }
-        call.path = absl::StrReplaceAll(call.path, {{absl::StrCat("{", p.name(), "}"), PercentEncode(text)}});
+        call.path_values[p.name()] = PercentEncode(text);
+        call.path = absl::StrReplaceAll(call.path, {{absl::StrCat("{", p.name(), "}"), call.path_values[p.name()]}});
         break;
       }
       case pb::PARAMETER_LOCATION_QUERY:

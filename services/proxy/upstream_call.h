@@ -9,6 +9,7 @@
 // argument, before anything is sent.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -43,6 +44,8 @@ struct UpstreamCall {
   std::vector<std::pair<std::string, std::string>> query;
   std::optional<nlohmann::json> json_body;
   std::vector<FilePart> files;
+  // Path argument name -> its percent-encoded value (for derived reads).
+  std::map<std::string, std::string> path_values;
   // Controls.
   std::optional<int64_t> limit;
   std::string next_cursor;

@@ -129,50 +129,50 @@ TEST(ArgumentValidatorTest, CatchesWhatTheQuickChecksDoNot) {
   EXPECT_THAT(validator.Validate(tool, Args({{"file_name", "a.txt"}, {"content_text", "1"}})), IsOk());
 }
 
-pb::Tool BulkTool(const std::string& operation, const std::string& path, const std::string& where_name) {
-  pb::Tool tool;
-  tool.mutable_binding()->set_operation_id(operation);
-  tool.mutable_binding()->set_bulk_write(true);
-  tool.mutable_binding()->set_where_argument(where_name);
-  tool.mutable_binding()->set_path_template(path);
-  return tool;
+pb::ToolBinding BulkBinding(const std::string& where_argument, const std::string& read_path) {
+  pb::ToolBinding b;
+  b.set_bulk_write(true);
+  b.set_where_argument(where_argument);
+  if (!read_path.empty()) {
+    b.mutable_dry_run()->set_path_template(read_path);
+    b.mutable_dry_run()->set_where_parameter("q.where");
+  }
+  return b;
 }
 
-TEST(DryRunTest, EachBulkOperationReadsWhatItWouldChange) {
+TEST(DryRunTest, ReadsWhatTheBindingSaysWithTheToolsOwnArguments) {
   UpstreamCall call;
-  call.path = "/integrations/rest/v3/tables/T/records";
   call.query = {{"q.where", "Qty = 0"}};
-  auto records = PlanDryRun(BulkTool("DeleteTableRecords", "", "q.where").binding(), call);
+  call.path_values = {{"table_name", "My%20Table"}};
+  auto records = PlanDryRun(BulkBinding("q.where", "/integrations/rest/v3/tables/{table_name}/records"), call);
   ASSERT_THAT(records, IsOk());
-  EXPECT_EQ(records->path, "/integrations/rest/v3/tables/T/records");
+  EXPECT_EQ(records->path, "/integrations/rest/v3/tables/My%20Table/records");
+  EXPECT_TRUE(records->paged);
   EXPECT_THAT(records->query, ::testing::Contains(std::pair<std::string, std::string>("q.getPaginationInfo", "true")));
   EXPECT_THAT(records->query, ::testing::Contains(std::pair<std::string, std::string>("q.where", "Qty = 0")));
 
   UpstreamCall users;
-  users.path = "/integrations/rest/v3/directories/5/users";
   users.query = {{"Where", "Email LIKE '%@old.com'"}};
-  auto u = PlanDryRun(BulkTool("DeleteUsers", "", "Where").binding(), users);
+  users.path_values = {{"directory_id", "abc"}};
+  auto u = PlanDryRun(BulkBinding("Where", "/integrations/rest/v3/directories/{directory_id}/users"), users);
   ASSERT_THAT(u, IsOk());
   EXPECT_THAT(u->query, ::testing::Contains(std::pair<std::string, std::string>("q.where", "Email LIKE '%@old.com'")));
 
   UpstreamCall attachments;
-  attachments.path = "/integrations/rest/v3/tables/T/attachments/Doc";
   attachments.query = {{"q.where", "PK_ID < 5"}};
-  auto a = PlanDryRun(BulkTool("DeleteFileFromAttachmentTableFields", "", "q.where").binding(), attachments);
+  attachments.path_values = {{"table_name", "T"}, {"attachment_field_name", "Doc"}};
+  auto a = PlanDryRun(
+      BulkBinding("q.where", "/integrations/rest/v3/tables/{table_name}/attachments/{attachment_field_name}/fileInfo"),
+      attachments);
   ASSERT_THAT(a, IsOk());
   EXPECT_EQ(a->path, "/integrations/rest/v3/tables/T/attachments/Doc/fileInfo");
+  EXPECT_FALSE(a->paged);
 
-  UpstreamCall password;
-  password.path = "/integrations/rest/v3/tables/Staff/passwordFields/Pwd";
-  password.query = {{"q.where", "PK_ID = 1"}};
-  auto p = PlanDryRun(BulkTool("ResetPasswordTableField", "", "q.where").binding(), password);
-  ASSERT_THAT(p, IsOk());
-  EXPECT_EQ(p->path, "/integrations/rest/v3/tables/Staff/records");
-  EXPECT_THAT(p->query, ::testing::Contains(std::pair<std::string, std::string>("q.select", "PK_ID")));
-
-  pb::Tool not_bulk = BulkTool("ListTableRecords", "", "q.where");
-  not_bulk.mutable_binding()->set_bulk_write(false);
-  EXPECT_THAT(PlanDryRun(not_bulk.binding(), call), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(PlanDryRun(BulkBinding("q.where", ""), call), StatusIs(absl::StatusCode::kInvalidArgument));
+  pb::ToolBinding not_bulk = BulkBinding("q.where", "/x/{table_name}");
+  not_bulk.set_bulk_write(false);
+  EXPECT_THAT(PlanDryRun(not_bulk, call), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(PlanDryRun(BulkBinding("q.where", "/x/{unknown}"), call), StatusIs(absl::StatusCode::kInternal));
 }
 
 }  // namespace
