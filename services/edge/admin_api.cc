@@ -132,6 +132,16 @@ std::map<std::string, std::string> QueryMap(const std::string& query) {
   return out;
 }
 
+// Errors name the field as this caller sent it: the token service says
+// "cursor" and toolgen "config.tags[0]"; on a query string those are
+// "next_cursor" and "tags[0]".
+absl::Status RenameField(absl::Status status, absl::string_view from_prefix, absl::string_view to_prefix) {
+  auto detail = GetErrorDetail(status);
+  if (!detail.has_value() || !absl::StartsWith(detail->field(), from_prefix)) return status;
+  detail->set_field(absl::StrCat(to_prefix, detail->field().substr(from_prefix.size())));
+  return WithErrorDetail(std::move(status), *detail);
+}
+
 }  // namespace
 
 std::string McpUrl(absl::string_view public_url, absl::string_view token) {
@@ -190,7 +200,7 @@ class AdminApi::Exchange : public std::enable_shared_from_this<Exchange> {
     AsyncUnary<Response>(api_->settings_.rpc_timeout, std::move(request),
                          [token = api_->token_, start](auto* c, auto* q, auto* r, auto cb) { start(token, c, q, r, std::move(cb)); },
                          [self, render = std::move(render)](absl::StatusOr<Response> r) {
-                           if (!r.ok()) return self->Fail(r.status());
+                           if (!r.ok()) return self->Fail(RenameField(r.status(), "cursor", "next_cursor"));
                            self->Send(render(*r));
                          });
   }
@@ -415,7 +425,7 @@ void AdminApi::Register(Router& router) {
               x->api_->settings_.rpc_timeout, std::move(tools_req),
               [g = x->api_->toolgen_](auto* c, auto* q, auto* r, auto cb) { g->async()->ListTools(c, q, r, std::move(cb)); },
               [x](absl::StatusOr<toolpb::ListToolsResponse> r) {
-                if (!r.ok()) return x->Fail(r.status());
+                if (!r.ok()) return x->Fail(RenameField(r.status(), "config.", ""));
                 json result = json::array();
                 for (const toolpb::Tool& t : r->tools()) {
                   json tags = json::array();

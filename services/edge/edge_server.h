@@ -1,7 +1,8 @@
 // File: edge_server.h
-// The edge process minus main: one HTTP listener routing /healthz, /readyz,
-// /metrics, the admin API and /mcp/{token} to their handlers, with gRPC
-// channels to token, toolgen and proxy.
+// The edge process minus main: the public HTTP listener routing /healthz,
+// /readyz, /metrics, the admin API, the console and every MCP transport,
+// with gRPC channels to token (and its coordination service), toolgen and
+// proxy, and an optional separate admin listener.
 #pragma once
 
 #include <memory>
@@ -17,6 +18,9 @@ class EdgeServer {
   ~EdgeServer();
   absl::Status Start();
   int port() const;
+  // Graceful stop: not ready, streams ended, requests in flight answered
+  // (up to drain_timeout), then stopped.
+  void Drain();
   void Stop();
 
  private:

@@ -1,6 +1,8 @@
 #include "services/edge/edge_settings.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "common/config/settings_reader.h"
 
 namespace cmcp::edge {
@@ -23,9 +25,38 @@ EdgeSettings LoadEdgeSettings(int argc, char** argv) {
   s.proxy_address = reader.RequiredString("proxy-address", "proxy service gRPC address");
   s.session_key = reader.Secret("session-key", true, "HMAC key sealing MCP session ids (at least 32 characters)");
   if (!s.session_key.empty() && s.session_key.size() < 32) reader.AddError("session-key", "must be at least 32 characters");
-  s.allowed_hosts = reader.List("allowed-hosts", "localhost,127.0.0.1,[::1]",
-                                "Host names MCP requests may carry (DNS-rebinding guard); * = any");
-  s.allowed_origins = reader.List("allowed-origins", "", "extra allowed Origin values for browser clients");
+  s.mcp.allowed_hosts = reader.List("allowed-hosts", "localhost,127.0.0.1,[::1]",
+                                    "Host names MCP requests may carry (DNS-rebinding guard); * = any");
+  s.mcp.allowed_origins = reader.List("allowed-origins", "", "extra allowed Origin values for browser clients");
+  s.mcp.max_streams_per_server = static_cast<int>(
+      reader.Int("max-streams-per-server", 100, 1, 100000, "open SSE streams per MCP server on one edge"));
+  s.session_max_age = reader.Duration("session-max-age", absl::Hours(24), absl::Minutes(1), absl::Hours(24 * 30),
+                                      "age after which an MCP session must be re-initialized");
+  s.stream_keepalive = reader.Duration("stream-keepalive", absl::Seconds(15), absl::Seconds(1), absl::Minutes(10),
+                                       "keep-alive comment interval on SSE streams");
+  auto quota = [&reader](absl::string_view name, absl::string_view fallback, absl::string_view help) {
+    const std::string text = reader.String(name, fallback, help);
+    QuotaRule rule;
+    if (text.empty() || text == "0") return rule;
+    const size_t slash = text.find('/');
+    int64_t limit = 0;
+    absl::Duration window;
+    if (slash == std::string::npos || !absl::SimpleAtoi(text.substr(0, slash), &limit) || limit < 0 ||
+        !absl::ParseDuration(text.substr(slash + 1), &window) || window <= absl::ZeroDuration()) {
+      reader.AddError(name, absl::StrCat("must be <count>/<duration> such as 300/1m, or 0 for none; got \"", text, "\""));
+      return rule;
+    }
+    rule.limit = limit;
+    rule.window = window;
+    return rule;
+  };
+  s.core.server_quota = quota("server-rate-limit", "300/1m", "tools/call limit per MCP server, all edges together");
+  s.core.account_quota = quota("account-rate-limit", "1500/5m",
+                               "tools/call limit per integrated account (Caspio allows about 2000/5m per profile)");
+  s.admin_http.listen_address = reader.String("admin-listen", "", "separate listener for /metrics, /healthz, /readyz");
+  s.admin_http.port_file = reader.String("admin-port-file", "", "write the bound admin port to this file");
+  s.drain_timeout = reader.Duration("drain-timeout", absl::Seconds(20), absl::ZeroDuration(), absl::Minutes(10),
+                                    "time in-flight requests get on SIGTERM");
   s.backend.tool_call_timeout = reader.Duration("tool-call-timeout", absl::Seconds(120), absl::Seconds(1),
                                                 absl::Minutes(30), "deadline of one tools/call");
   s.backend.tools_cache_ttl = reader.Duration("tools-cache-ttl", absl::Seconds(30), absl::ZeroDuration(),

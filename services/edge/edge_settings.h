@@ -7,7 +7,10 @@
 
 #include "common/http/http_server.h"
 #include "common/logging/logger.h"
+#include "services/edge/edge_coordination.h"
 #include "services/edge/mcp_backend.h"
+#include "services/edge/mcp_core.h"
+#include "services/edge/mcp_handler.h"
 
 namespace cmcp::edge {
 
@@ -20,9 +23,22 @@ struct EdgeSettings {
   std::string proxy_address;
   // HMAC key sealing Mcp-Session-Id; every edge replica needs the same one.
   std::string session_key;
-  std::vector<std::string> allowed_hosts;
-  std::vector<std::string> allowed_origins;
+  // Host/Origin allow-lists, stream limits and resumability.
+  McpHandlerSettings mcp;
   GrpcMcpBackendSettings backend;
+  EdgeCoordinationSettings coordination;
+  // Per-server and per-account tools/call quotas (0 = off).
+  McpCoreSettings core;
+  // Sessions older than this are refused (404; clients re-initialize).
+  absl::Duration session_max_age = absl::Hours(24);
+  // How often open streams are checked for expiry/deletion/config changes,
+  // and how often they get a keep-alive comment.
+  absl::Duration stream_watch_interval = absl::Milliseconds(250);
+  absl::Duration stream_keepalive = absl::Seconds(15);
+  // Separate listener for /metrics, /healthz, /readyz ("" = on the main port).
+  HttpServerSettings admin_http;
+  // Time in-flight requests get on SIGTERM.
+  absl::Duration drain_timeout = absl::Seconds(20);
   // Built operator console served at /console ("" = not served).
   std::string console_dir;
   // OpenAPI document of the admin API served at /openapi.json ("" = not served).

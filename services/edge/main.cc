@@ -18,6 +18,6 @@ int main(int argc, char** argv) {
   cmcp::LogInfo("edge started").With("port", server.port());
   const int sig = cmcp::WaitForTerminationSignal();
   cmcp::LogInfo("shutting down").With("signal", sig);
-  server.Stop();
+  server.Drain();
   return 0;
 }

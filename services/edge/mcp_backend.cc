@@ -40,14 +40,14 @@ json RenderTool(const toolpb::Tool& t) {
   return tool;
 }
 
+}  // namespace
+
 std::string FilterKey(const caspio_mcp::common::v1::ToolFilter& filter) {
   std::string key;
   for (const std::string& m : filter.methods()) absl::StrAppend(&key, "m:", m, "\n");
   for (const std::string& t : filter.tags()) absl::StrAppend(&key, "t:", t, "\n");
   return key;
 }
-
-}  // namespace
 
 const toolpb::Tool* ToolList::Find(absl::string_view name) const {
   auto it = by_name.find(name);
@@ -174,15 +174,16 @@ void GrpcMcpBackend::ListTools(const caspio_mcp::common::v1::ToolFilter& filter,
       });
 }
 
-void GrpcMcpBackend::CallTool(const ServerView& server, const toolpb::Tool& tool, std::string arguments_json,
-                              std::string request_id, Callback<proxypb::CallToolResponse> done) {
+std::function<void()> GrpcMcpBackend::CallTool(const ServerView& server, const toolpb::Tool& tool,
+                                               std::string arguments_json, std::string request_id,
+                                               Callback<proxypb::CallToolResponse> done) {
   proxypb::CallToolRequest request;
   request.set_account_id(server.account_id);
   request.set_mcp_server_id(server.id);
   *request.mutable_tool() = tool;
   request.set_arguments_json(std::move(arguments_json));
   request.set_request_id(std::move(request_id));
-  AsyncUnary<proxypb::CallToolResponse>(
+  return AsyncUnary<proxypb::CallToolResponse>(
       settings_.tool_call_timeout, std::move(request),
       [this](auto* ctx, auto* req, auto* resp, auto cb) { proxy_->async()->CallTool(ctx, req, resp, std::move(cb)); },
       std::move(done));

@@ -45,6 +45,9 @@ struct ToolList {
   const caspio_mcp::toolgen::v1::Tool* Find(absl::string_view name) const;
 };
 
+// A key identifying a filter (cache key; change detection).
+std::string FilterKey(const caspio_mcp::common::v1::ToolFilter& filter);
+
 // Renders `tools` (sets by_name and tools_json).
 std::shared_ptr<const ToolList> MakeToolList(std::vector<caspio_mcp::toolgen::v1::Tool> tools);
 
@@ -58,9 +61,10 @@ class McpBackend {
                               std::function<void(absl::Status)> done) = 0;
   virtual void ListTools(const caspio_mcp::common::v1::ToolFilter& filter,
                          Callback<std::shared_ptr<const ToolList>> done) = 0;
-  virtual void CallTool(const ServerView& server, const caspio_mcp::toolgen::v1::Tool& tool,
-                        std::string arguments_json, std::string request_id,
-                        Callback<caspio_mcp::proxy::v1::CallToolResponse> done) = 0;
+  // Returns a canceller that aborts the call (done then gets CANCELLED).
+  virtual std::function<void()> CallTool(const ServerView& server, const caspio_mcp::toolgen::v1::Tool& tool,
+                                         std::string arguments_json, std::string request_id,
+                                         Callback<caspio_mcp::proxy::v1::CallToolResponse> done) = 0;
 };
 
 struct GrpcMcpBackendSettings {
@@ -83,8 +87,9 @@ class GrpcMcpBackend final : public McpBackend {
                       std::function<void(absl::Status)> done) override;
   void ListTools(const caspio_mcp::common::v1::ToolFilter& filter,
                  Callback<std::shared_ptr<const ToolList>> done) override;
-  void CallTool(const ServerView& server, const caspio_mcp::toolgen::v1::Tool& tool, std::string arguments_json,
-                std::string request_id, Callback<caspio_mcp::proxy::v1::CallToolResponse> done) override;
+  std::function<void()> CallTool(const ServerView& server, const caspio_mcp::toolgen::v1::Tool& tool,
+                                 std::string arguments_json, std::string request_id,
+                                 Callback<caspio_mcp::proxy::v1::CallToolResponse> done) override;
 
  private:
   struct ResolveEntry {

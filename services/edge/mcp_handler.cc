@@ -1,50 +1,40 @@
 #include "services/edge/mcp_handler.h"
 
 #include <atomic>
-#include <set>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "common/crypto/crypto.h"
 #include "common/logging/logger.h"
 #include "common/metrics/metrics.h"
 #include "common/status/error.h"
-#include "nlohmann/json.hpp"
 #include "services/edge/http_errors.h"
+#include "services/edge/sse.h"
 
 namespace cmcp::edge {
 
 using json = nlohmann::json;
-namespace proxypb = ::caspio_mcp::proxy::v1;
+namespace tokenpb = ::caspio_mcp::token::v1;
 
 namespace {
 
 constexpr int kParseError = -32700;
 constexpr int kInvalidRequest = -32600;
-constexpr int kMethodNotFound = -32601;
 constexpr int kInvalidParams = -32602;
-constexpr int kInternalError = -32603;
+constexpr int kHeaderMismatch = -32020;
+constexpr int kUnsupportedVersion = -32022;
 
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-std::string ResultMessage(const json& id, absl::string_view result_json) {
-  return absl::StrCat("{\"jsonrpc\":\"2.0\",\"id\":", Dump(id), ",\"result\":", result_json, "}");
+HttpResponse RpcError(int http_status, int code, absl::string_view message, const json& id = nullptr,
+                      const json& data = nullptr) {
+  return HttpResponse::Json(http_status, McpCore::Error(id, code, message, data));
 }
 
-std::string ErrorMessage(const json& id, int code, absl::string_view message, const json& data = nullptr) {
-  json error = {{"code", code}, {"message", message}};
-  if (!data.is_null()) error["data"] = data;
-  return Dump(json{{"jsonrpc", "2.0"}, {"id", id}, {"error", error}});
-}
-
-HttpResponse JsonRpcHttpError(int http_status, int code, absl::string_view message) {
-  return HttpResponse::Json(http_status, ErrorMessage(nullptr, code, message));
-}
-
-// "host:port", "[::1]:port" or "host" -> lower-case host ("[::1]" keeps brackets).
 std::string HostName(absl::string_view host) {
   host = absl::StripAsciiWhitespace(host);
   if (absl::StartsWith(host, "[")) {
@@ -61,25 +51,22 @@ bool HostInList(absl::string_view host, const std::vector<std::string>& allowed)
   return false;
 }
 
-std::string RenderToolResult(const proxypb::CallToolResponse& r) {
-  json content = json::array();
-  for (const proxypb::Content& c : r.content()) {
-    if (c.has_text()) {
-      content.push_back({{"type", "text"}, {"text", c.text().text()}});
-    } else if (c.has_image()) {
-      content.push_back({{"type", "image"}, {"data", Base64Encode(c.image().data())}, {"mimeType", c.image().mime_type()}});
-    } else if (c.has_resource()) {
-      json resource = {{"uri", c.resource().uri()}, {"mimeType", c.resource().mime_type()}};
-      if (c.resource().has_blob()) resource["blob"] = Base64Encode(c.resource().blob());
-      else resource["text"] = c.resource().text();
-      content.push_back({{"type", "resource"}, {"resource", resource}});
-    }
-  }
-  std::string out = absl::StrCat("{\"content\":", Dump(content));
-  if (!r.structured_content_json().empty()) absl::StrAppend(&out, ",\"structuredContent\":", r.structured_content_json());
-  absl::StrAppend(&out, ",\"isError\":", r.is_error() ? "true" : "false", "}");
-  return out;
+bool IsRequest(const json& m) { return m.is_object() && m.contains("method") && m.contains("id"); }
+bool IsNotification(const json& m) { return m.is_object() && m.contains("method") && !m.contains("id"); }
+
+const json* MetaOf(const json& message) {
+  if (!message.is_object() || !message.contains("params") || !message["params"].is_object()) return nullptr;
+  const json& params = message["params"];
+  if (!params.contains("_meta") || !params["_meta"].is_object()) return nullptr;
+  return &params["_meta"];
 }
+
+bool HasProgressToken(const json& message) {
+  const json* meta = MetaOf(message);
+  return meta != nullptr && meta->contains("progressToken");
+}
+
+std::string Digest(absl::string_view session_id) { return Hex(Sha256(session_id)); }
 
 }  // namespace
 
@@ -100,293 +87,571 @@ bool OriginAllowed(absl::string_view origin, const std::vector<std::string>& all
   return HostInList(HostName(rest.substr(0, rest.find('/'))), allowed_hosts);
 }
 
-// One HTTP exchange on /mcp/{token}; owns everything the async steps need.
+std::optional<std::string> DecodeHeaderValue(absl::string_view value) {
+  value = absl::StripAsciiWhitespace(value);
+  absl::string_view inner = value;
+  if (!absl::ConsumePrefix(&inner, "=?base64?") || !absl::ConsumeSuffix(&inner, "?=")) return std::string(value);
+  // Strict: standard alphabet, padded to a multiple of four.
+  if (inner.size() % 4 != 0) return std::nullopt;
+  for (char c : inner) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/' && c != '=') return std::nullopt;
+  }
+  auto decoded = Base64Decode(inner);
+  if (!decoded.ok()) return std::nullopt;
+  return *decoded;
+}
+
+// One HTTP exchange on an MCP route; owns what the async steps need.
 class McpExchange : public std::enable_shared_from_this<McpExchange> {
  public:
-  McpExchange(McpHandler* handler, HttpRequest request, std::string token, std::shared_ptr<HttpResponder> responder)
-      : handler_(handler),
-        request_(std::move(request)),
-        token_(std::move(token)),
-        responder_(std::move(responder)),
-        request_id_(Hex(RandomBytes(8))),
-        start_(absl::Now()) {}
+  McpExchange(McpHandler* h, HttpRequest request, std::string token, McpRoute route,
+              std::shared_ptr<HttpResponder> responder)
+      : h_(h), request_(std::move(request)), token_(std::move(token)), route_(route),
+        responder_(std::move(responder)), request_id_(Hex(RandomBytes(8))), start_(absl::Now()) {
+    h_->live_exchanges_.fetch_add(1);
+  }
+  ~McpExchange() { h_->live_exchanges_.fetch_sub(1); }
 
   void Start() {
-    const auto host = request_.headers.Get("Host");
-    if (!HostAllowed(host.value_or(""), handler_->settings_.allowed_hosts)) {
-      return Finish(JsonRpcHttpError(403, -32000, "Forbidden: Host header is not allowed"), "forbidden");
+    if (!HostAllowed(request_.headers.Get("Host").value_or(""), h_->settings_.allowed_hosts)) {
+      return Finish(RpcError(403, -32000, "Forbidden: Host header is not allowed"), "forbidden");
     }
     if (auto origin = request_.headers.Get("Origin");
-        origin.has_value() &&
-        !OriginAllowed(*origin, handler_->settings_.allowed_hosts, handler_->settings_.allowed_origins)) {
-      return Finish(JsonRpcHttpError(403, -32000, "Forbidden: Origin is not allowed"), "forbidden");
+        origin.has_value() && !OriginAllowed(*origin, h_->settings_.allowed_hosts, h_->settings_.allowed_origins)) {
+      return Finish(RpcError(403, -32000, "Forbidden: Origin is not allowed"), "forbidden");
     }
-    if (request_.method != "POST") {
-      HttpResponse r = JsonRpcHttpError(405, -32000, "Method Not Allowed: this server answers POST requests");
-      r.headers.Add("Allow", "POST");
+    const std::string& m = request_.method;
+    const bool allowed = route_ == McpRoute::kStreamable ? (m == "POST" || m == "GET" || m == "DELETE")
+                         : route_ == McpRoute::kLegacySse ? m == "GET"
+                                                          : m == "POST";
+    if (!allowed) {
+      HttpResponse r = RpcError(405, -32000, "Method Not Allowed");
+      r.headers.Add("Allow", route_ == McpRoute::kStreamable ? "GET, POST, DELETE"
+                             : route_ == McpRoute::kLegacySse ? "GET"
+                                                              : "POST");
       return Finish(std::move(r), "method_not_allowed");
     }
     auto self = shared_from_this();
-    handler_->backend_->ResolveServer(token_, [self](absl::StatusOr<ServerView> server) {
-      self->OnResolved(std::move(server));
-    });
+    h_->backend_->ResolveServer(token_, [self](absl::StatusOr<ServerView> server) { self->OnResolved(std::move(server)); });
   }
 
  private:
+  // --- access --------------------------------------------------------------
+
   void OnResolved(absl::StatusOr<ServerView> server) {
     if (!server.ok()) {
       if (absl::IsNotFound(server.status())) {
         // Never 401: clients would start an OAuth flow (mcp-protocol.md §5).
-        return Finish(JsonRpcHttpError(404, -32001, "Not Found: unknown or expired MCP server URL"), "unknown_token");
+        return Finish(RpcError(404, -32001, "Not Found: unknown or expired MCP server URL"), "unknown_token");
       }
-      return Finish(JsonRpcHttpError(HttpStatusFor(server.status()), kInternalError, PublicMessage(server.status())),
-                    "backend_error");
+      return Finish(RpcError(HttpStatusFor(server.status()), -32603, PublicMessage(server.status())), "backend_error");
     }
     server_ = *std::move(server);
-    if (server_.require_api_token_auth) {
-      absl::string_view auth = request_.headers.Get("Authorization").value_or("");
-      if (!absl::ConsumePrefix(&auth, "Bearer ") && !absl::ConsumePrefix(&auth, "bearer ")) auth = "";
-      if (auth.empty()) return Unauthorized();
-      auto self = shared_from_this();
-      handler_->backend_->VerifyApiToken(std::string(auth), server_.account_id, [self](absl::Status status) {
-        if (status.ok()) {
-          self->OnAuthenticated();
-        } else if (absl::IsUnauthenticated(status) || absl::IsPermissionDenied(status) || absl::IsNotFound(status)) {
-          self->Unauthorized();
-        } else {
-          self->Finish(JsonRpcHttpError(HttpStatusFor(status), kInternalError, PublicMessage(status)), "backend_error");
-        }
-      });
-      return;
-    }
-    OnAuthenticated();
+    if (!server_.require_api_token_auth) return Dispatch();
+    absl::string_view auth = request_.headers.Get("Authorization").value_or("");
+    if (!absl::ConsumePrefix(&auth, "Bearer ") && !absl::ConsumePrefix(&auth, "bearer ")) auth = "";
+    if (auth.empty()) return Unauthorized();
+    auto self = shared_from_this();
+    h_->backend_->VerifyApiToken(std::string(auth), server_.account_id, [self](absl::Status status) {
+      if (status.ok()) return self->Dispatch();
+      if (absl::IsUnauthenticated(status) || absl::IsPermissionDenied(status) || absl::IsNotFound(status)) {
+        return self->Unauthorized();
+      }
+      self->Finish(RpcError(HttpStatusFor(status), -32603, PublicMessage(status)), "backend_error");
+    });
   }
 
   void Unauthorized() {
-    HttpResponse r = JsonRpcHttpError(401, -32000, "Unauthorized: this MCP server also requires an API token "
-                                                   "(Authorization: Bearer <token>)");
+    HttpResponse r = RpcError(401, -32000,
+                              "Unauthorized: this MCP server also requires an API token (Authorization: Bearer <token>)");
     r.headers.Add("WWW-Authenticate", "Bearer realm=\"mcp\", error=\"invalid_token\"");
     Finish(std::move(r), "unauthorized");
   }
 
-  void OnAuthenticated() {
-    absl::string_view content_type = request_.headers.Get("Content-Type").value_or("");
-    if (!absl::StartsWithIgnoreCase(absl::StripLeadingAsciiWhitespace(content_type), "application/json")) {
-      return Finish(JsonRpcHttpError(415, -32000, "Unsupported Media Type: Content-Type must be application/json"),
-                    "bad_request");
+  void Dispatch() {
+    switch (route_) {
+      case McpRoute::kLegacySse:
+        return OpenLegacyStream();
+      case McpRoute::kLegacyMessages:
+        return LegacyMessages();
+      case McpRoute::kStreamable:
+        if (request_.method == "GET") return GetStream();
+        if (request_.method == "DELETE") return DeleteSession();
+        return Post();
     }
-    if (auto version = request_.headers.Get("MCP-Protocol-Version"); version.has_value()) {
-      const auto& supported = SupportedProtocolVersions();
-      if (std::find(supported.begin(), supported.end(), *version) == supported.end()) {
-        return Finish(JsonRpcHttpError(400, -32000, absl::StrCat("Bad Request: Unsupported protocol version: ", *version,
-                                                                 " (supported versions: 2025-11-25, 2025-06-18, "
-                                                                 "2025-03-26, 2024-11-05)")),
-                      "bad_request");
-      }
-    }
-    json body = json::parse(request_.body, nullptr, false);
-    if (body.is_discarded()) return Finish(JsonRpcHttpError(400, kParseError, "Parse error: body is not valid JSON"), "parse_error");
-    const bool batch = body.is_array();
-    if (batch && body.empty()) return Finish(JsonRpcHttpError(400, kInvalidRequest, "Invalid Request: empty batch"), "bad_request");
-    if (!batch) body = json::array({std::move(body)});
-
-    bool has_initialize = false;
-    for (const json& m : body) {
-      if (m.is_object() && m.value("method", "") == "initialize") has_initialize = true;
-    }
-    if (has_initialize) {
-      if (batch || body.size() != 1) {
-        return Finish(JsonRpcHttpError(400, kInvalidRequest, "Invalid Request: initialize must not be part of a batch"),
-                      "bad_request");
-      }
-    } else {
-      const auto session_header = request_.headers.Get("Mcp-Session-Id");
-      if (!session_header.has_value()) {
-        return Finish(JsonRpcHttpError(400, -32000, "Bad Request: Mcp-Session-Id header is required"), "bad_request");
-      }
-      auto session = handler_->sessions_->Open(std::string(*session_header), server_.id);
-      if (!session.ok()) return Finish(JsonRpcHttpError(404, -32001, "Session not found"), "unknown_session");
-      protocol_version_ = session->protocol_version;
-    }
-
-    batch_ = batch;
-    messages_ = std::move(body);
-    pending_ = 1;  // released after dispatching all messages
-    replies_.resize(messages_.size());
-    for (size_t i = 0; i < messages_.size(); ++i) {
-      std::string reply = Dispatch(i);
-      if (!reply.empty()) {
-        absl::MutexLock lock(&mu_);
-        replies_[i] = std::move(reply);
-      }
-    }
-    Complete();
   }
 
-  // Sends the reply of message i (empty for notifications/responses).
-  void Reply(size_t i, std::string reply) {
-    {
-      absl::MutexLock lock(&mu_);
-      replies_[i] = std::move(reply);
+  // Opens and checks the session named by `id`: 404 when forged, for another
+  // server, too old or ended.
+  template <typename Next>
+  void WithSession(const std::string& id, Next next) {
+    auto session = h_->sessions_->Open(id, server_.id);
+    if (!session.ok()) return Finish(RpcError(404, -32001, "Session not found"), "unknown_session");
+    session_ = *session;
+    session_id_ = id;
+    session_digest_ = Digest(id);
+    auto self = shared_from_this();
+    h_->coordination_->IsSessionRevoked(session_digest_, [self, next](absl::StatusOr<bool> revoked) mutable {
+      if (revoked.ok() && *revoked) return self->Finish(RpcError(404, -32001, "Session not found"), "unknown_session");
+      // An unreachable revocation store must not take sessions down.
+      if (!revoked.ok()) LogWarning("session revocation check failed").With("status", revoked.status());
+      next();
+    });
+  }
+
+  // --- Streamable HTTP POST ----------------------------------------------------
+
+  void Post() {
+    absl::string_view type = request_.headers.Get("Content-Type").value_or("");
+    if (!absl::StartsWithIgnoreCase(absl::StripLeadingAsciiWhitespace(type), "application/json")) {
+      return Finish(RpcError(415, -32000, "Unsupported Media Type: Content-Type must be application/json"), "bad_request");
+    }
+    body_ = json::parse(request_.body, nullptr, false);
+    if (body_.is_discarded()) return Finish(RpcError(400, kParseError, "Parse error: body is not valid JSON"), "parse_error");
+    const auto version_header = request_.headers.Get("MCP-Protocol-Version");
+    const json* meta = body_.is_object() ? MetaOf(body_) : nullptr;
+    const bool modern = (version_header.has_value() && !IsLegacyVersion(absl::StripAsciiWhitespace(*version_header))) ||
+                        (meta != nullptr && (meta->contains("io.modelcontextprotocol/protocolVersion") ||
+                                             meta->contains("io.modelcontextprotocol/clientCapabilities")));
+    if (modern) return ModernPost();
+    LegacyPost();
+  }
+
+  // 2026-07-28: one self-describing request per POST, no session.
+  void ModernPost() {
+    if (!body_.is_object()) {
+      return Finish(RpcError(400, kInvalidRequest, "Invalid Request: send one JSON-RPC message per POST"), "bad_request");
+    }
+    const json id = body_.value("id", json(nullptr));
+    if (body_.value("jsonrpc", "") != "2.0" || !body_.contains("method") || !body_["method"].is_string()) {
+      return Finish(RpcError(400, kInvalidRequest, "Invalid Request: not a JSON-RPC 2.0 request", id), "bad_request");
+    }
+    if (IsNotification(body_)) return Finish(HttpResponse::Empty(202), "accepted");
+    const std::string method = body_["method"].get<std::string>();
+    methods_.push_back(method);
+    const auto header_version = request_.headers.Get("MCP-Protocol-Version");
+    if (!header_version.has_value()) {
+      return Finish(RpcError(400, kHeaderMismatch, "Header mismatch: MCP-Protocol-Version header is required", id),
+                    "bad_request");
+    }
+    const json* meta = MetaOf(body_);
+    if (meta == nullptr || !meta->contains("io.modelcontextprotocol/protocolVersion") ||
+        !(*meta)["io.modelcontextprotocol/protocolVersion"].is_string() ||
+        !meta->contains("io.modelcontextprotocol/clientCapabilities") ||
+        !(*meta)["io.modelcontextprotocol/clientCapabilities"].is_object()) {
+      return Finish(RpcError(400, kInvalidParams,
+                             "Invalid params: _meta needs io.modelcontextprotocol/protocolVersion and "
+                             "io.modelcontextprotocol/clientCapabilities",
+                             id),
+                    "bad_request");
+    }
+    const std::string body_version = (*meta)["io.modelcontextprotocol/protocolVersion"].get<std::string>();
+    if (absl::StripAsciiWhitespace(*header_version) != body_version) {
+      return Finish(RpcError(400, kHeaderMismatch,
+                             absl::StrCat("Header mismatch: MCP-Protocol-Version header value '", *header_version,
+                                          "' does not match body value '", body_version, "'"),
+                             id),
+                    "bad_request");
+    }
+    if (body_version != kModernVersion) {
+      json supported = json::array({kModernVersion});
+      for (const std::string& v : LegacyProtocolVersions()) supported.push_back(v);
+      return Finish(RpcError(400, kUnsupportedVersion, "Unsupported protocol version", id,
+                             json{{"supported", supported}, {"requested", body_version}}),
+                    "bad_request");
+    }
+    const auto method_header = request_.headers.Get("Mcp-Method");
+    if (!method_header.has_value() || absl::StripAsciiWhitespace(*method_header) != method) {
+      return Finish(RpcError(400, kHeaderMismatch,
+                             method_header.has_value()
+                                 ? absl::StrCat("Header mismatch: Mcp-Method header value '", *method_header,
+                                                "' does not match body value '", method, "'")
+                                 : "Header mismatch: Mcp-Method header is required",
+                             id),
+                    "bad_request");
+    }
+    if (method == "tools/call" || method == "resources/read" || method == "prompts/get") {
+      const json& params = body_.value("params", json::object());
+      const std::string body_name = params.contains("name") && params["name"].is_string() ? params["name"].get<std::string>()
+                                    : params.contains("uri") && params["uri"].is_string() ? params["uri"].get<std::string>()
+                                                                                          : "";
+      const auto name_header = request_.headers.Get("Mcp-Name");
+      const std::optional<std::string> decoded =
+          name_header.has_value() ? DecodeHeaderValue(*name_header) : std::nullopt;
+      if (!decoded.has_value() || *decoded != body_name) {
+        return Finish(RpcError(400, kHeaderMismatch,
+                               name_header.has_value()
+                                   ? absl::StrCat("Header mismatch: Mcp-Name header does not match body value '",
+                                                  body_name, "'")
+                                   : "Header mismatch: Mcp-Name header is required for this method",
+                               id),
+                      "bad_request");
+      }
+    }
+    McpContext context;
+    context.server = server_;
+    context.protocol_version = kModernVersion;
+    context.modern = true;
+    context.request_id = request_id_;
+    if (method == "tools/call" && HasProgressToken(body_)) {
+      // Progress flows on an SSE response; closing it cancels the call.
+      StartSse(/*resumable=*/false);
+      auto self = shared_from_this();
+      context.notify = [self](const std::string& message) { self->Emit(message); };
+      context.on_cancellable = [self](std::function<void()> cancel) {
+        self->responder_->SetOnClose([self, cancel] {
+          if (!self->completed_.load()) cancel();
+        });
+      };
+    }
+    Run(context, {body_});
+  }
+
+  // 2024-11-05 … 2025-11-25 over Streamable HTTP: sessions.
+  void LegacyPost() {
+    const bool batch = body_.is_array();
+    if (batch && body_.empty()) return Finish(RpcError(400, kInvalidRequest, "Invalid Request: empty batch"), "bad_request");
+    std::vector<json> messages = batch ? std::vector<json>(body_.begin(), body_.end()) : std::vector<json>{body_};
+    bool has_initialize = false;
+    for (const json& m : messages) has_initialize = has_initialize || (m.is_object() && m.value("method", "") == "initialize");
+    if (has_initialize) {
+      if (batch) {
+        return Finish(RpcError(400, kInvalidRequest, "Invalid Request: initialize must not be part of a batch"),
+                      "bad_request");
+      }
+      McpContext context;
+      context.server = server_;
+      context.request_id = request_id_;
+      return Run(context, messages, /*initialize=*/true);
+    }
+    const auto session = request_.headers.Get("Mcp-Session-Id");
+    if (!session.has_value()) {
+      return Finish(RpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required"), "bad_request");
+    }
+    auto self = shared_from_this();
+    WithSession(std::string(*session), [self, batch, messages = std::move(messages)]() mutable {
+      // Batches are part of 2025-03-26 only.
+      if (batch && self->session_.protocol_version != "2025-03-26") {
+        return self->Finish(RpcError(400, kInvalidRequest,
+                                     "Invalid Request: JSON-RPC batches are not supported in this protocol version"),
+                            "bad_request");
+      }
+      McpContext context;
+      context.server = self->server_;
+      context.protocol_version = self->session_.protocol_version;
+      context.session_digest = self->session_digest_;
+      context.request_id = self->request_id_;
+      const bool single_request = messages.size() == 1 && IsRequest(messages[0]);
+      absl::string_view accept = self->request_.headers.Get("Accept").value_or("");
+      const bool sse_only = !absl::StrContains(accept, "application/json") && absl::StrContains(accept, "text/event-stream");
+      if (single_request && (HasProgressToken(messages[0]) || sse_only)) {
+        self->StartSse(/*resumable=*/self->session_.protocol_version >= "2025-11-25");
+        context.notify = [self](const std::string& message) { self->Emit(message); };
+      }
+      self->Run(context, std::move(messages));
+    });
+  }
+
+  // Runs every message; answers with one JSON value, an array, 202, or the SSE stream.
+  void Run(const McpContext& context, std::vector<json> messages, bool initialize = false) {
+    messages_ = std::move(messages);
+    replies_.assign(messages_.size(), McpReply());
+    pending_ = 1;
+    for (size_t i = 0; i < messages_.size(); ++i) {
+      const json& m = messages_[i];
+      if (!m.is_object() || m.value("jsonrpc", "") != "2.0" || (m.contains("method") && !m["method"].is_string())) {
+        replies_[i].json = McpCore::Error(m.is_object() ? m.value("id", json(nullptr)) : json(nullptr), kInvalidRequest,
+                                          "Invalid Request: not a JSON-RPC 2.0 message");
+        continue;
+      }
+      if (IsNotification(m)) {
+        h_->core_->HandleNotification(context, m);
+        continue;
+      }
+      if (!IsRequest(m)) continue;  // a response to us: nothing to do
+      if (!m["id"].is_string() && !m["id"].is_number_integer()) {
+        replies_[i].json = McpCore::Error(nullptr, kInvalidRequest, "Invalid Request: id must be a string or an integer");
+        continue;
+      }
+      if (methods_.size() < 8) methods_.push_back(m["method"].get<std::string>());
+      ++pending_;
+      auto self = shared_from_this();
+      h_->core_->HandleRequest(context, m, [self, i, initialize](McpReply reply) {
+        if (initialize && !reply.negotiated_version.empty()) {
+          self->session_id_ = self->h_->sessions_->Seal({self->server_.id, reply.negotiated_version, absl::Now(), ""});
+        }
+        {
+          absl::MutexLock lock(&self->mu_);
+          self->replies_[i] = std::move(reply);
+        }
+        self->Complete();
+      });
     }
     Complete();
   }
 
   void Complete() {
     if (pending_.fetch_sub(1) != 1) return;
-    std::vector<std::string> out;
+    completed_.store(true);
+    std::vector<McpReply> out;
     {
       absl::MutexLock lock(&mu_);
-      for (std::string& r : replies_) {
-        if (!r.empty()) out.push_back(std::move(r));
+      for (McpReply& r : replies_) {
+        if (!r.json.empty()) out.push_back(std::move(r));
       }
     }
-    if (out.empty()) return Finish(HttpResponse::Empty(202), "accepted");
-    std::string payload;
-    if (batch_) {
-      payload = "[";
-      for (size_t i = 0; i < out.size(); ++i) absl::StrAppend(&payload, i ? "," : "", out[i]);
-      payload += "]";
-    } else {
-      payload = std::move(out.front());
+    for (const McpReply& r : out) {
+      if (!r.tool.empty()) tool_ = r.tool;
+      if (r.outcome != "ok") outcome_ = r.outcome;
     }
-    absl::string_view accept = request_.headers.Get("Accept").value_or("");
-    if (!absl::StrContains(accept, "application/json") && absl::StrContains(accept, "text/event-stream")) {
-      Headers headers;
-      headers.Add("Content-Type", "text/event-stream");
-      headers.Add("Cache-Control", "no-cache, no-transform");
-      AddCommonHeaders(headers);
-      responder_->BeginStream(200, std::move(headers));
-      responder_->Write(absl::StrCat("event: message\ndata: ", payload, "\n\n"));
+    if (streaming_) {
+      if (!out.empty()) Emit(out.front().json, /*last=*/true);
       responder_->EndStream();
-      Log(200, outcome_);
-      return;
+      return Log(200);
     }
+    if (out.empty()) return Finish(HttpResponse::Empty(202), "accepted");
+    if (!body_.is_array()) {
+      HttpResponse r = HttpResponse::Json(out.front().http_status, std::move(out.front().json));
+      for (const auto& header : out.front().headers) r.headers.Add(header.name, header.value);
+      return Finish(std::move(r), outcome_);
+    }
+    std::string payload = "[";
+    for (size_t i = 0; i < out.size(); ++i) absl::StrAppend(&payload, i ? "," : "", out[i].json);
+    payload += "]";
     Finish(HttpResponse::Json(200, std::move(payload)), outcome_);
   }
 
-  // Returns the immediate reply, or "" when there is none yet (async) or none at all.
-  std::string Dispatch(size_t i) {
-    const json& m = messages_[i];
-    if (!m.is_object() || m.value("jsonrpc", "") != "2.0") {
-      return ErrorMessage(m.is_object() && m.contains("id") ? m["id"] : json(nullptr), kInvalidRequest,
-                          "Invalid Request: not a JSON-RPC 2.0 message");
+  // --- SSE responses -----------------------------------------------------------
+
+  void StartSse(bool resumable) {
+    streaming_ = true;
+    resumable_ = resumable;
+    Headers headers = SseHeaders();
+    AddCommonHeaders(headers);
+    responder_->BeginStream(200, std::move(headers));
+    if (resumable_) {
+      stream_id_ = Hex(RandomBytes(16));
+      // Priming event (2025-11-25): an id to resume from, empty data.
+      responder_->Write(SseEvent("", absl::StrCat(stream_id_, ".0"), "", 1000));
+      tokenpb::AppendStreamEventsRequest log;
+      log.set_stream_id(stream_id_);
+      log.set_ttl_ms(absl::ToInt64Milliseconds(h_->settings_.stream_log_ttl));
+      h_->coordination_->AppendStreamEvents(std::move(log));
     }
-    if (!m.contains("method")) return "";  // a response to us; nothing to do
-    if (!m["method"].is_string()) {
-      return ErrorMessage(m.value("id", json(nullptr)), kInvalidRequest, "Invalid Request: method must be a string");
-    }
-    const std::string method = m["method"].get<std::string>();
-    if (!m.contains("id")) return "";  // notification (notifications/initialized, cancelled, ...)
-    const json id = m["id"];
-    if (!id.is_string() && !id.is_number_integer()) {
-      return ErrorMessage(nullptr, kInvalidRequest, "Invalid Request: id must be a string or an integer");
-    }
-    methods_.push_back(method);
-    const json params = m.value("params", json::object());
-    if (method == "initialize") {
-      return ResultMessage(id, Initialize(params));
-    } else if (method == "ping") {
-      return ResultMessage(id, "{}");
-    } else if (method == "tools/list") {
-      ++pending_;
-      auto self = shared_from_this();
-      handler_->backend_->ListTools(server_.filter, [self, i, id](absl::StatusOr<std::shared_ptr<const ToolList>> tools) {
-        self->Reply(i, tools.ok() ? ResultMessage(id, absl::StrCat("{\"tools\":", (*tools)->tools_json, "}"))
-                                  : self->BackendError(id, tools.status()));
-      });
-      return "";
-    } else if (method == "tools/call") {
-      return ToolsCall(i, id, params);
-    } else if (method == "logging/setLevel") {
-      static const std::set<std::string> kLevels = {"debug",    "info",  "notice", "warning",
-                                                    "error",    "critical", "alert", "emergency"};
-      return params.is_object() && params.contains("level") && params["level"].is_string() &&
-                            kLevels.contains(params["level"].get<std::string>())
-                        ? ResultMessage(id, "{}")
-                        : ErrorMessage(id, kInvalidParams, "Invalid params: level must be one of debug, info, notice, "
-                                                           "warning, error, critical, alert, emergency");
-    } else if (method == "completion/complete") {
-      return ResultMessage(id, "{\"completion\":{\"values\":[],\"total\":0,\"hasMore\":false}}");
-    }
-    return ErrorMessage(id, kMethodNotFound, absl::StrCat("Method not found: ", method));
   }
 
-  std::string Initialize(const json& params) {
-    std::string requested = params.is_object() ? params.value("protocolVersion", "") : "";
-    const auto& supported = SupportedProtocolVersions();
-    protocol_version_ = std::find(supported.begin(), supported.end(), requested) != supported.end() ? requested
-                                                                                                     : supported.front();
-    session_id_ = handler_->sessions_->Seal({server_.id, protocol_version_, absl::Now()});
-    json result = {
-        {"protocolVersion", protocol_version_},
-        {"capabilities", {{"tools", {{"listChanged", false}}}, {"logging", json::object()}, {"completions", json::object()}}},
-        {"serverInfo", {{"name", "caspio-mcp"}, {"title", server_.name}, {"version", handler_->settings_.server_version}}},
-        {"instructions",
-         "Tools for one Caspio account. Read each tool's description before calling it: q.where is a SQL Server "
-         "(T-SQL) condition without the WHERE keyword, with text in single quotes; update and delete tools change "
-         "every row their condition matches, so try them with dry_run first; list tools page with next_cursor, "
-         "which must be sent back unchanged."}};
-    return Dump(result);
+  // Writes one JSON-RPC message on the SSE response (and to the log when resumable).
+  void Emit(const std::string& message, bool last = false) {
+    absl::MutexLock lock(&emit_mu_);
+    const int64_t seq = ++event_seq_;
+    const std::string id = resumable_ ? absl::StrCat(stream_id_, ".", seq) : "";
+    if (!responder_->IsClosed()) responder_->Write(SseEvent(message, id));
+    if (resumable_) {
+      // Everything is logged at the end, so a client that lost the stream
+      // can resume it on any replica and still get the result.
+      tokenpb::StreamEvent* e = log_.add_events();
+      e->set_id(seq);
+      e->set_data(message);
+      if (last) {
+        log_.set_stream_id(stream_id_);
+        log_.set_complete(true);
+        log_.set_ttl_ms(absl::ToInt64Milliseconds(h_->settings_.stream_log_ttl));
+        h_->coordination_->AppendStreamEvents(std::move(log_));
+      }
+    }
   }
 
-  std::string ToolsCall(size_t i, const json& id, const json& params) {
-    if (!params.is_object() || !params.contains("name") || !params["name"].is_string()) {
-      return ErrorMessage(id, kInvalidParams, "Invalid params: tools/call needs params.name (a string)");
+  // --- GET stream, resume, DELETE ------------------------------------------------
+
+  void GetStream() {
+    const auto session = request_.headers.Get("Mcp-Session-Id");
+    if (!session.has_value()) {
+      return Finish(RpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required"), "bad_request");
     }
-    json arguments = params.value("arguments", json::object());
-    if (arguments.is_null()) arguments = json::object();
-    if (!arguments.is_object()) {
-      return ErrorMessage(id, kInvalidParams, "Invalid params: params.arguments must be an object");
-    }
-    const std::string name = params["name"].get<std::string>();
-    tool_ = name;
-    ++pending_;
     auto self = shared_from_this();
-    handler_->backend_->ListTools(
-        server_.filter, [self, i, id, name, args = Dump(arguments)](absl::StatusOr<std::shared_ptr<const ToolList>> tools) {
-          if (!tools.ok()) return self->Reply(i, self->BackendError(id, tools.status()));
-          const caspio_mcp::toolgen::v1::Tool* tool = (*tools)->Find(name);
-          if (tool == nullptr) {
-            return self->Reply(i, ErrorMessage(id, kInvalidParams, absl::StrCat("Unknown tool: ", name)));
-          }
-          // Keep the list alive for the duration of the call (the tool points into it).
-          self->handler_->backend_->CallTool(
-              self->server_, *tool, args, self->request_id_,
-              [self, i, id, keep = *tools](absl::StatusOr<proxypb::CallToolResponse> r) {
-                if (!r.ok()) return self->Reply(i, self->BackendError(id, r.status()));
-                if (r->is_error()) self->outcome_ = "tool_error";
-                self->Reply(i, ResultMessage(id, RenderToolResult(*r)));
-              });
-        });
-    return "";
+    WithSession(std::string(*session), [self] {
+      const auto last_event = self->request_.headers.Get("Last-Event-ID");
+      std::string stream;
+      int64_t after = 0;
+      if (last_event.has_value()) {
+        const std::string value(absl::StripAsciiWhitespace(*last_event));
+        const size_t dot = value.rfind('.');
+        if (dot != std::string::npos && absl::SimpleAtoi(value.substr(dot + 1), &after)) stream = value.substr(0, dot);
+      }
+      if (!stream.empty()) return self->Resume(stream, after);
+      self->OpenStandaloneStream();
+    });
   }
 
-  std::string BackendError(const json& id, const absl::Status& status) {
-    outcome_ = "backend_error";
-    LogWarning("mcp backend call failed").With("request_id", request_id_).With("status", status);
-    return ErrorMessage(id, kInternalError, absl::StrCat("Internal error: ", PublicMessage(status)),
-                        json{{"request_id", request_id_}});
+  void OpenStandaloneStream() {
+    if (h_->streams_->CountForServer(server_.id) >= h_->settings_.max_streams_per_server) {
+      return Finish(RpcError(429, -32000, "Too Many Requests: this MCP server has too many open streams"), "rate_limited");
+    }
+    StreamRegistry::Stream stream{responder_, token_, server_.id, FilterKey(server_.filter), false};
+    if (!h_->streams_->Add(session_digest_, std::move(stream))) {
+      return Finish(RpcError(409, -32000, "Conflict: this session already has a stream open"), "conflict");
+    }
+    Headers headers = SseHeaders();
+    AddCommonHeaders(headers);
+    responder_->BeginStream(200, std::move(headers));
+    responder_->Write(SseComment("stream open"));
+    StreamRegistry* streams = h_->streams_;
+    const std::string digest = session_digest_;
+    HttpResponder* raw = responder_.get();
+    responder_->SetOnClose([streams, digest, raw] { streams->Remove(digest, raw); });
+    Log(200);
   }
+
+  // Replays a resumable response's events after `after`, waiting (bounded)
+  // for the rest if the call is still running somewhere.
+  void Resume(const std::string& stream, int64_t after) {
+    if (stream.size() != 32 ||
+        !std::all_of(stream.begin(), stream.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+      return Finish(RpcError(400, -32000, "Bad Request: Last-Event-ID is not one this server issued"), "bad_request");
+    }
+    Headers headers = SseHeaders();
+    AddCommonHeaders(headers);
+    responder_->BeginStream(200, std::move(headers));
+    Log(200);
+    auto self = shared_from_this();
+    std::thread([self, stream, after] {
+      int64_t last = after;
+      const absl::Time started = absl::Now();
+      const absl::Time deadline = started + self->h_->settings_.resume_wait;
+      while (absl::Now() < deadline && !self->responder_->IsClosed()) {
+        absl::Notification done;
+        bool complete = false, found = false;
+        self->h_->coordination_->ReadStreamEvents(
+            stream, last, [&](absl::StatusOr<tokenpb::ReadStreamEventsResponse> r) {
+              if (r.ok()) {
+                found = r->found();
+                complete = r->complete();
+                for (const auto& e : r->events()) {
+                  self->responder_->Write(SseEvent(e.data(), absl::StrCat(stream, ".", e.id())));
+                  last = std::max(last, e.id());
+                }
+              }
+              done.Notify();
+            });
+        done.WaitForNotification();
+        if (complete) break;
+        // A stream that never existed (or expired) is not waited for long.
+        if (!found && absl::Now() - started > absl::Seconds(5)) break;
+        absl::SleepFor(absl::Milliseconds(100));
+      }
+      self->responder_->EndStream();
+    }).detach();
+  }
+
+  void DeleteSession() {
+    const auto session = request_.headers.Get("Mcp-Session-Id");
+    if (!session.has_value()) {
+      return Finish(RpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required"), "bad_request");
+    }
+    auto self = shared_from_this();
+    WithSession(std::string(*session), [self] {
+      self->h_->coordination_->RevokeSession(self->session_digest_,
+                                             self->session_.created_at + self->h_->sessions_->max_age());
+      self->session_id_.clear();  // do not echo an ended session
+      self->Finish(HttpResponse::Empty(200), "session_deleted");
+    });
+  }
+
+  // --- HTTP+SSE (2024-11-05) -------------------------------------------------------
+
+  void OpenLegacyStream() {
+    if (h_->streams_->CountForServer(server_.id) >= h_->settings_.max_streams_per_server) {
+      return Finish(RpcError(429, -32000, "Too Many Requests: this MCP server has too many open streams"), "rate_limited");
+    }
+    const std::string id =
+        h_->sessions_->Seal({server_.id, "2024-11-05", absl::Now(), h_->coordination_->replica_id()});
+    const std::string digest = Digest(id);
+    StreamRegistry::Stream stream{responder_, token_, server_.id, FilterKey(server_.filter), true};
+    h_->streams_->Add(digest, std::move(stream));
+    responder_->BeginStream(200, SseHeaders());
+    // The POST endpoint, relative to this stream's URL (same origin).
+    responder_->Write(SseEvent(absl::StrCat("/mcp/", PercentEncode(token_), "/messages?sessionId=", id), "", "endpoint"));
+    StreamRegistry* streams = h_->streams_;
+    HttpResponder* raw = responder_.get();
+    responder_->SetOnClose([streams, digest, raw] { streams->Remove(digest, raw); });
+    Log(200);
+  }
+
+  void LegacyMessages() {
+    std::string id;
+    if (auto query = ParseQuery(request_.query); query.ok()) {
+      for (const auto& [k, v] : *query) {
+        if (k == "sessionId" || k == "session_id") id = v;
+      }
+    }
+    if (id.empty()) return Finish(RpcError(400, -32000, "Bad Request: sessionId query parameter is required"), "bad_request");
+    auto session = h_->sessions_->Open(id, server_.id);
+    if (!session.ok() || session->owner.empty()) return Finish(RpcError(404, -32001, "Session not found"), "unknown_session");
+    session_ = *session;
+    session_digest_ = Digest(id);
+    const bool local = session_.owner == h_->coordination_->replica_id();
+    if (local && !h_->streams_->Has(session_digest_)) {
+      return Finish(RpcError(404, -32001, "Session not found: its stream is closed"), "unknown_session");
+    }
+    json body = json::parse(request_.body, nullptr, false);
+    if (body.is_discarded()) return Finish(RpcError(400, kParseError, "Parse error: body is not valid JSON"), "parse_error");
+    std::vector<json> messages = body.is_array() ? std::vector<json>(body.begin(), body.end()) : std::vector<json>{body};
+    Finish(HttpResponse::Text(202, "Accepted"), "accepted");
+
+    // Replies travel on the session's stream, wherever it lives.
+    McpHandler* h = h_;
+    const std::string digest = session_digest_;
+    const std::string owner = session_.owner;
+    auto deliver = [h, digest, owner, local](const std::string& message) {
+      if (local) {
+        h->streams_->Write(digest, SseEvent(message));
+      } else {
+        h->coordination_->Publish(EdgeCoordination::ReplicaChannel(owner),
+                                  json{{"type", "sse"}, {"session", digest}, {"data", message}}, nullptr);
+      }
+    };
+    McpContext context;
+    context.server = server_;
+    context.protocol_version = session_.protocol_version;
+    context.session_digest = session_digest_;
+    context.request_id = request_id_;
+    context.notify = deliver;
+    for (const json& m : messages) {
+      if (IsNotification(m)) {
+        h_->core_->HandleNotification(context, m);
+      } else if (IsRequest(m) && m["method"].is_string()) {
+        h_->core_->HandleRequest(context, m, [deliver](McpReply reply) {
+          if (!reply.json.empty()) deliver(reply.json);
+        });
+      } else if (m.is_object() && !m.contains("result") && !m.contains("error")) {
+        deliver(McpCore::Error(m.value("id", json(nullptr)), kInvalidRequest, "Invalid Request"));
+      }
+    }
+  }
+
+  // --- bookkeeping ------------------------------------------------------------------
 
   void AddCommonHeaders(Headers& headers) {
-    if (!session_id_.empty()) headers.Add("Mcp-Session-Id", session_id_);
+    if (!session_id_.empty() && route_ == McpRoute::kStreamable) headers.Add("Mcp-Session-Id", session_id_);
     headers.Add("X-Request-ID", request_id_);
   }
 
   void Finish(HttpResponse response, absl::string_view outcome) {
     AddCommonHeaders(response.headers);
     const int status = response.status;
+    outcome_ = std::string(outcome);
     responder_->Respond(std::move(response));
-    Log(status, outcome);
+    Log(status);
   }
 
-  void Log(int status, absl::string_view outcome) {
+  void Log(int status) {
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
-    const std::string method = methods_.size() == 1 ? methods_.front() : methods_.empty() ? "none" : "batch";
+    const std::string method = methods_.size() == 1 ? methods_.front()
+                               : methods_.empty()   ? absl::AsciiStrToLower(request_.method)
+                                                    : "batch";
     MetricsRegistry& metrics = MetricsRegistry::Default();
     metrics.GetCounter("cmcp_mcp_requests_total", "MCP HTTP requests by JSON-RPC method and outcome",
-                       {{"method", method}, {"outcome", std::string(outcome)}})
+                       {{"method", method}, {"outcome", outcome_}})
         .Increment();
     metrics.GetHistogram("cmcp_mcp_request_seconds", "MCP HTTP request latency by JSON-RPC method", {{"method", method}})
         .Observe(seconds);
@@ -396,34 +661,66 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
         .With("method", method)
         .With("tool", tool_)
         .With("status", status)
-        .With("outcome", outcome)
+        .With("outcome", outcome_)
         .With("duration_ms", seconds * 1000);
   }
 
-  McpHandler* handler_;
+  McpHandler* h_;
   HttpRequest request_;
   std::string token_;
+  McpRoute route_;
   std::shared_ptr<HttpResponder> responder_;
   std::string request_id_;
   absl::Time start_;
   ServerView server_;
+  McpSession session_;
   std::string session_id_;
-  std::string protocol_version_;
+  std::string session_digest_;
+  json body_;
+  std::vector<json> messages_;
+  std::vector<std::string> methods_;
   std::string tool_;
   std::string outcome_ = "ok";
-  std::vector<std::string> methods_;
-  bool batch_ = false;
-  json messages_;
   std::atomic<int> pending_{0};
+  std::atomic<bool> completed_{false};
   absl::Mutex mu_;
-  std::vector<std::string> replies_ ABSL_GUARDED_BY(mu_);
+  std::vector<McpReply> replies_ ABSL_GUARDED_BY(mu_);
+  // SSE response state.
+  bool streaming_ = false;
+  bool resumable_ = false;
+  std::string stream_id_;
+  absl::Mutex emit_mu_;
+  int64_t event_seq_ ABSL_GUARDED_BY(emit_mu_) = 0;
+  tokenpb::AppendStreamEventsRequest log_ ABSL_GUARDED_BY(emit_mu_);
 };
 
-McpHandler::McpHandler(McpHandlerSettings settings, McpBackend* backend, const McpSessionCodec* sessions)
-    : settings_(std::move(settings)), backend_(backend), sessions_(sessions) {}
+McpHandler::McpHandler(McpHandlerSettings settings, McpBackend* backend, const McpSessionCodec* sessions,
+                       McpCore* core, EdgeCoordination* coordination, StreamRegistry* streams)
+    : settings_(std::move(settings)),
+      backend_(backend),
+      sessions_(sessions),
+      core_(core),
+      coordination_(coordination),
+      streams_(streams) {}
 
-void McpHandler::Handle(HttpRequest request, std::string token, std::shared_ptr<HttpResponder> responder) {
-  std::make_shared<McpExchange>(this, std::move(request), std::move(token), std::move(responder))->Start();
+void McpHandler::Handle(HttpRequest request, std::string token, McpRoute route,
+                        std::shared_ptr<HttpResponder> responder) {
+  std::make_shared<McpExchange>(this, std::move(request), std::move(token), route, std::move(responder))->Start();
+}
+
+bool McpHandler::WaitIdle(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (live_exchanges_.load() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  return live_exchanges_.load() == 0;
+}
+
+void McpHandler::OnBusMessage(const json& message) {
+  const std::string type = message.value("type", "");
+  if (type == "sse") {
+    streams_->Write(message.value("session", ""), SseEvent(message.value("data", "")));
+  } else if (type == "cancel") {
+    streams_->CancelCall(message.value("key", ""));
+  }
 }
 
 }  // namespace cmcp::edge

@@ -18,17 +18,23 @@ struct McpSession {
   std::string server_id;
   std::string protocol_version;
   absl::Time created_at;
+  // The edge replica holding the session's stream (legacy HTTP+SSE); "" when
+  // any replica may serve it (Streamable HTTP).
+  std::string owner;
 };
 
 class McpSessionCodec {
  public:
-  explicit McpSessionCodec(std::string key) : key_(std::move(key)) {}
+  explicit McpSessionCodec(std::string key, absl::Duration max_age = absl::Hours(24))
+      : key_(std::move(key)), max_age_(max_age) {}
+  absl::Duration max_age() const { return max_age_; }
   std::string Seal(const McpSession& session) const;
-  // NOT_FOUND unless authentic and for `server_id`.
+  // NOT_FOUND unless authentic, for `server_id` and younger than max_age.
   absl::StatusOr<McpSession> Open(const std::string& id, const std::string& server_id) const;
 
  private:
   std::string key_;
+  absl::Duration max_age_;
 };
 
 }  // namespace cmcp::edge

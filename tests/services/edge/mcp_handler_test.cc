@@ -1,20 +1,27 @@
-// The MCP handler behind the real HTTP server, with a fake backend.
+// The MCP transports behind the real HTTP server, with fake backend and
+// coordination: both protocol eras, sessions, streams, legacy SSE,
+// progress, cancellation, quotas.
 #include "services/edge/mcp_handler.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "common/crypto/crypto.h"
 #include "common/http/http_client.h"
 #include "common/http/router.h"
 #include "common/status/error.h"
 #include "nlohmann/json.hpp"
+#include "tests/services/edge/fake_coordination.h"
+#include "tests/testing/sse_client.h"
 #include "tests/testing/status_matchers.h"
 
 namespace cmcp::edge {
 namespace {
 
 using ::cmcp::testing::IsOk;
+using ::cmcp::testing::SseClient;
 using ::testing::HasSubstr;
 using json = nlohmann::json;
 namespace toolpb = ::caspio_mcp::toolgen::v1;
@@ -32,65 +39,112 @@ class FakeBackend final : public McpBackend {
       v.name = "test server";
       v.account_id = "acct";
       v.require_api_token_auth = token == kGuardedToken;
-      done(v);
-      return;
+      {
+        absl::MutexLock lock(&mu_);
+        v.filter = filter_;
+      }
+      return done(v);
     }
-    if (token == "broken") {
-      done(absl::UnavailableError("connect failed"));
-      return;
-    }
+    if (token == "broken") return done(absl::UnavailableError("connect failed"));
     done(NotFoundError("unknown MCP token"));
   }
   void VerifyApiToken(const std::string& api_token, const std::string&, std::function<void(absl::Status)> done) override {
     done(api_token == "cmcp_right" ? absl::OkStatus() : absl::UnauthenticatedError("no"));
   }
   void ListTools(const caspio_mcp::common::v1::ToolFilter&, Callback<std::shared_ptr<const ToolList>> done) override {
-    toolpb::Tool tool;
-    tool.set_name("list_all_caspio_records");
-    tool.set_title("List");
-    tool.set_description("Lists records.");
-    tool.set_input_schema_json(R"({"type":"object","properties":{"table_name":{"type":"string"}}})");
-    tool.mutable_annotations()->set_read_only_hint(true);
-    done(MakeToolList({tool}));
+    std::vector<toolpb::Tool> tools;
+    for (const char* name : {"list_all_caspio_records", "slow_tool"}) {
+      toolpb::Tool tool;
+      tool.set_name(name);
+      tool.set_title("T");
+      tool.set_description("D");
+      tool.set_input_schema_json(R"({"type":"object","properties":{"table_name":{"type":"string"}}})");
+      tools.push_back(tool);
+    }
+    done(MakeToolList(std::move(tools)));
   }
-  void CallTool(const ServerView& server, const toolpb::Tool& tool, std::string arguments_json, std::string request_id,
-                Callback<proxypb::CallToolResponse> done) override {
-    last_arguments = arguments_json;
-    last_server = server.id;
+  std::function<void()> CallTool(const ServerView& server, const toolpb::Tool& tool, std::string arguments_json,
+                                 std::string request_id, Callback<proxypb::CallToolResponse> done) override {
+    {
+      absl::MutexLock lock(&mu_);
+      last_arguments = arguments_json;
+      ++calls;
+    }
+    if (tool.name() == "slow_tool") {
+      // Completes only when cancelled.
+      auto pending = std::make_shared<Callback<proxypb::CallToolResponse>>(std::move(done));
+      started.Notify();
+      return [pending] {
+        if (*pending) {
+          auto cb = std::move(*pending);
+          *pending = nullptr;
+          cb(absl::CancelledError("cancelled"));
+        }
+      };
+    }
     proxypb::CallToolResponse r;
     r.add_content()->mutable_text()->set_text("two rows");
     r.set_structured_content_json(R"({"result":[{"PK_ID":1},{"PK_ID":2}]})");
     done(r);
+    return [] {};
   }
+  void SetFilterTags(std::vector<std::string> tags) {
+    absl::MutexLock lock(&mu_);
+    filter_.clear_tags();
+    for (auto& t : tags) filter_.add_tags(t);
+  }
+
+  absl::Mutex mu_;
+  caspio_mcp::common::v1::ToolFilter filter_;
   std::string last_arguments;
-  std::string last_server;
+  int calls = 0;
+  absl::Notification started;
 };
 
 class McpHandlerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Build({}); }
+  void TearDown() override {
+    streams_.CloseAll();
+    server_->Stop();
+    EXPECT_TRUE(handler_->WaitIdle(absl::Seconds(10)));
+  }
+
+  void Build(McpCoreSettings core_settings) {
+    if (server_) server_->Stop();
+    if (handler_) handler_->WaitIdle(absl::Seconds(10));
+    server_.reset();
+    core_ = std::make_unique<McpCore>(core_settings, &backend_, &coordination_, &streams_);
     McpHandlerSettings settings;
     settings.allowed_hosts = {"localhost", "127.0.0.1"};
-    handler_ = std::make_unique<McpHandler>(settings, &backend_, &sessions_);
+    settings.max_streams_per_server = 2;
+    handler_ = std::make_unique<McpHandler>(settings, &backend_, &sessions_, core_.get(), &coordination_, &streams_);
+    coordination_.Start([this](const json& m) { handler_->OnBusMessage(m); });
+    router_ = Router();
+    for (auto [pattern, route] : std::vector<std::pair<const char*, McpRoute>>{
+             {"/mcp/{token}", McpRoute::kStreamable}, {"/mcp/{token}/sse", McpRoute::kLegacySse},
+             {"/mcp/{token}/messages", McpRoute::kLegacyMessages}}) {
+      for (const char* method : {"POST", "GET", "DELETE", "PUT"}) {
+        router_.Add(method, pattern, [this, route](HttpRequest req, const PathParams& p, std::shared_ptr<HttpResponder> r) {
+          handler_->Handle(std::move(req), p.at("token"), route, std::move(r));
+        });
+      }
+    }
     server_ = std::make_unique<HttpServer>(HttpServerSettings{}, [this](HttpRequest req, std::shared_ptr<HttpResponder> r) {
       RouteMatch m = router_.Find(req.method, req.path);
       if (m.outcome != RouteMatch::kFound) return r->Respond(HttpResponse::Empty(404));
       (*m.handler)(std::move(req), m.params, std::move(r));
     });
-    for (const char* method : {"POST", "GET", "DELETE"}) {
-      router_.Add(method, "/mcp/{token}", [this](HttpRequest req, const PathParams& p, std::shared_ptr<HttpResponder> r) {
-        handler_->Handle(std::move(req), p.at("token"), std::move(r));
-      });
-    }
     ASSERT_THAT(server_->Start(), IsOk());
   }
 
-  HttpClientResponse Post(const std::string& token, const std::string& body, Headers headers = {},
-                          std::string method = "POST") {
+  HttpClientResponse Send(const std::string& method, const std::string& path, const std::string& body,
+                          Headers headers = {}) {
     HttpClientRequest r;
     r.method = method;
-    r.url = absl::StrCat("http://127.0.0.1:", server_->port(), "/mcp/", token);
+    r.url = absl::StrCat("http://127.0.0.1:", server_->port(), path);
     r.body = body;
+    r.timeout = absl::Seconds(10);
     if (!headers.Get("Content-Type")) headers.Add("Content-Type", "application/json");
     if (!headers.Get("Accept")) headers.Add("Accept", "application/json, text/event-stream");
     r.headers = headers;
@@ -98,186 +152,399 @@ class McpHandlerTest : public ::testing::Test {
     EXPECT_THAT(response, IsOk());
     return response.ok() ? *response : HttpClientResponse{};
   }
+  HttpClientResponse Post(const std::string& body, Headers headers = {}, const std::string& token = kToken) {
+    return Send("POST", absl::StrCat("/mcp/", token), body, std::move(headers));
+  }
 
-  std::string Initialize(const std::string& token = kToken, const std::string& version = "2025-06-18") {
-    HttpClientResponse r = Post(token, json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
-                                            {"params", {{"protocolVersion", version}, {"capabilities", json::object()},
-                                                        {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}}.dump());
-    EXPECT_EQ(r.status, 200);
+  std::string Initialize(const std::string& version = "2025-06-18", const std::string& token = kToken, Headers extra = {}) {
+    HttpClientResponse r = Post(json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
+                                     {"params", {{"protocolVersion", version}}}}.dump(), extra, token);
+    EXPECT_EQ(r.status, 200) << r.body;
     return std::string(r.headers.Get("Mcp-Session-Id").value_or(""));
   }
 
-  Headers Session(const std::string& id) {
+  Headers Session(const std::string& id, const std::string& version = "2025-06-18") {
     Headers h;
     h.Add("Mcp-Session-Id", id);
-    h.Add("MCP-Protocol-Version", "2025-06-18");
+    h.Add("MCP-Protocol-Version", version);
     return h;
   }
 
+  // A modern (2026-07-28) request with every header it needs.
+  HttpClientResponse Modern(const std::string& method, json params = json::object(), Headers headers = {},
+                            bool default_headers = true) {
+    params["_meta"]["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
+    params["_meta"]["io.modelcontextprotocol/clientCapabilities"] = json::object();
+    if (default_headers) {
+      if (!headers.Get("MCP-Protocol-Version")) headers.Add("MCP-Protocol-Version", "2026-07-28");
+      if (!headers.Get("Mcp-Method")) headers.Add("Mcp-Method", method);
+      if (params.contains("name") && !headers.Get("Mcp-Name")) headers.Add("Mcp-Name", params["name"].get<std::string>());
+    }
+    return Post(json{{"jsonrpc", "2.0"}, {"id", 7}, {"method", method}, {"params", params}}.dump(), headers);
+  }
+
   FakeBackend backend_;
+  FakeCoordination coordination_;
+  StreamRegistry streams_;
   McpSessionCodec sessions_{std::string(32, 's')};
+  std::unique_ptr<McpCore> core_;
   std::unique_ptr<McpHandler> handler_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
   CurlHttpClient client_;
 };
 
+// --- legacy era ---------------------------------------------------------------
+
 TEST_F(McpHandlerTest, InitializeNegotiatesAndIssuesAVisibleAsciiSession) {
-  HttpClientResponse r = Post(kToken, R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}})");
+  HttpClientResponse r = Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}})");
   ASSERT_EQ(r.status, 200);
   json body = json::parse(r.body);
   EXPECT_EQ(body["result"]["protocolVersion"], "2025-06-18");
-  EXPECT_EQ(body["result"]["serverInfo"]["name"], "caspio-mcp");
-  EXPECT_TRUE(body["result"]["capabilities"].contains("tools"));
+  EXPECT_EQ(body["result"]["capabilities"]["tools"]["listChanged"], true);
   const std::string session(r.headers.Get("Mcp-Session-Id").value_or(""));
   ASSERT_FALSE(session.empty());
   for (char c : session) EXPECT_TRUE(c >= 0x21 && c <= 0x7e);
-  json newer = json::parse(Post(kToken, R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2099-01-01"}})").body);
+  json newer = json::parse(Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2099-01-01"}})").body);
   EXPECT_EQ(newer["result"]["protocolVersion"], "2025-11-25");
 }
 
 TEST_F(McpHandlerTest, UnknownTokenIs404NeverUnauthorized) {
-  HttpClientResponse r = Post("nope", R"({"jsonrpc":"2.0","id":1,"method":"initialize"})");
+  HttpClientResponse r = Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", {}, "nope");
   EXPECT_EQ(r.status, 404);
   EXPECT_FALSE(r.headers.Get("WWW-Authenticate").has_value());
-  EXPECT_EQ(Post("broken", R"({"jsonrpc":"2.0","id":1,"method":"ping"})").status, 503);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", {}, "broken").status, 503);
 }
 
-TEST_F(McpHandlerTest, SessionsAreRequiredAndBoundToTheirServer) {
-  EXPECT_EQ(Post(kToken, R"({"jsonrpc":"2.0","id":2,"method":"ping"})").status, 400);
-  EXPECT_EQ(Post(kToken, R"({"jsonrpc":"2.0","id":2,"method":"ping"})", Session("forged.session")).status, 404);
+TEST_F(McpHandlerTest, SessionsAreRequiredBoundToTheirServerAndEndWithDelete) {
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":2,"method":"ping"})").status, 400);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":2,"method":"ping"})", Session("forged.session")).status, 404);
   const std::string session = Initialize();
-  HttpClientResponse ping = Post(kToken, R"({"jsonrpc":"2.0","id":2,"method":"ping"})", Session(session));
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", Session(session)).status, 202);
+  HttpClientResponse ping = Post(R"({"jsonrpc":"2.0","id":2,"method":"ping"})", Session(session));
   EXPECT_EQ(ping.status, 200);
   EXPECT_EQ(json::parse(ping.body)["result"], json::object());
-  // A session minted for server-1 does not open server-2.
   Headers h = Session(session);
   h.Add("Authorization", "Bearer cmcp_right");
-  EXPECT_EQ(Post(kGuardedToken, R"({"jsonrpc":"2.0","id":2,"method":"ping"})", h).status, 404);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":2,"method":"ping"})", h, kGuardedToken).status, 404);
+  EXPECT_EQ(Send("DELETE", absl::StrCat("/mcp/", kToken), "", Session(session)).status, 200);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":3,"method":"ping"})", Session(session)).status, 404);
+  EXPECT_EQ(Send("DELETE", absl::StrCat("/mcp/", kToken), "", Session(session)).status, 404);
 }
 
 TEST_F(McpHandlerTest, ApiTokenSecondFactor) {
-  HttpClientResponse missing = Post(kGuardedToken, R"({"jsonrpc":"2.0","id":1,"method":"initialize"})");
+  HttpClientResponse missing = Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", {}, kGuardedToken);
   EXPECT_EQ(missing.status, 401);
   EXPECT_EQ(missing.headers.Get("WWW-Authenticate").value_or(""), "Bearer realm=\"mcp\", error=\"invalid_token\"");
   Headers wrong;
   wrong.Add("Authorization", "Bearer cmcp_wrong");
-  EXPECT_EQ(Post(kGuardedToken, R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", wrong).status, 401);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", wrong, kGuardedToken).status, 401);
   Headers right;
   right.Add("Authorization", "Bearer cmcp_right");
-  EXPECT_EQ(Post(kGuardedToken, R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", right).status, 200);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", right, kGuardedToken).status, 200);
 }
 
 TEST_F(McpHandlerTest, HostAndOriginAreValidated) {
   Headers evil;
   evil.Add("Host", "evil.example.com");
   evil.Add("Origin", "http://evil.example.com");
-  EXPECT_EQ(Post(kToken, R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", evil).status, 403);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", evil).status, 403);
   Headers origin;
   origin.Add("Origin", "https://attacker.example");
-  EXPECT_EQ(Post(kToken, R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", origin).status, 403);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", origin).status, 403);
   Headers local;
   local.Add("Origin", "http://localhost:6274");
-  EXPECT_EQ(Post(kToken, R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", local).status, 200);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", local).status, 200);
   EXPECT_TRUE(HostAllowed("[::1]:8080", {"[::1]"}));
   EXPECT_FALSE(HostAllowed("localhost.evil.com", {"localhost"}));
   EXPECT_TRUE(OriginAllowed("https://app.example.com", {}, {"https://app.example.com"}));
 }
 
-TEST_F(McpHandlerTest, NotificationsAreAcceptedWith202) {
-  const std::string session = Initialize();
-  HttpClientResponse r = Post(kToken, R"({"jsonrpc":"2.0","method":"notifications/initialized"})", Session(session));
-  EXPECT_EQ(r.status, 202);
-  EXPECT_TRUE(r.body.empty());
-}
-
 TEST_F(McpHandlerTest, ToolsListAndCall) {
   const std::string session = Initialize();
-  json list = json::parse(Post(kToken, R"({"jsonrpc":"2.0","id":3,"method":"tools/list"})", Session(session)).body);
-  ASSERT_EQ(list["result"]["tools"].size(), 1u);
-  EXPECT_EQ(list["result"]["tools"][0]["name"], "list_all_caspio_records");
-  EXPECT_EQ(list["result"]["tools"][0]["inputSchema"]["type"], "object");
-  EXPECT_EQ(list["result"]["tools"][0]["annotations"]["readOnlyHint"], true);
-
-  json call = json::parse(Post(kToken, R"({"jsonrpc":"2.0","id":"c1","method":"tools/call",
+  json list = json::parse(Post(R"({"jsonrpc":"2.0","id":3,"method":"tools/list"})", Session(session)).body);
+  ASSERT_EQ(list["result"]["tools"].size(), 2u);
+  EXPECT_FALSE(list["result"].contains("resultType"));
+  json call = json::parse(Post(R"({"jsonrpc":"2.0","id":"c1","method":"tools/call",
       "params":{"name":"list_all_caspio_records","arguments":{"table_name":"Inventory"}}})", Session(session)).body);
   EXPECT_EQ(call["id"], "c1");
   EXPECT_EQ(call["result"]["content"][0]["text"], "two rows");
   EXPECT_EQ(call["result"]["structuredContent"]["result"].size(), 2u);
   EXPECT_EQ(call["result"]["isError"], false);
   EXPECT_EQ(json::parse(backend_.last_arguments), json({{"table_name", "Inventory"}}));
-  EXPECT_EQ(backend_.last_server, "server-1");
-
-  json unknown = json::parse(Post(kToken, R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"drop_everything"}})",
+  json unknown = json::parse(Post(R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"drop_everything"}})",
                                   Session(session)).body);
   EXPECT_EQ(unknown["error"]["code"], -32602);
   EXPECT_THAT(unknown["error"]["message"].get<std::string>(), HasSubstr("Unknown tool: drop_everything"));
-  json bad_args = json::parse(Post(kToken, R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"x","arguments":[1]}})",
-                                   Session(session)).body);
-  EXPECT_EQ(bad_args["error"]["code"], -32602);
 }
 
-TEST_F(McpHandlerTest, BatchesAnswerEveryRequestInOneArray) {
-  const std::string session = Initialize();
-  json r = json::parse(Post(kToken, R"([{"jsonrpc":"2.0","id":1,"method":"ping"},
-                                        {"jsonrpc":"2.0","method":"notifications/initialized"},
-                                        {"jsonrpc":"2.0","id":2,"method":"tools/list"},
-                                        {"jsonrpc":"2.0","id":3,"method":"resources/list"}])", Session(session)).body);
+TEST_F(McpHandlerTest, BatchesOnlyForTheirProtocolVersion) {
+  const std::string old_session = Initialize("2025-03-26");
+  json r = json::parse(Post(R"([{"jsonrpc":"2.0","id":1,"method":"ping"},
+                                {"jsonrpc":"2.0","method":"notifications/initialized"},
+                                {"jsonrpc":"2.0","id":2,"method":"tools/list"},
+                                {"jsonrpc":"2.0","id":3,"method":"resources/list"}])", Session(old_session, "2025-03-26")).body);
   ASSERT_TRUE(r.is_array());
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0]["id"], 1);
-  EXPECT_EQ(r[1]["id"], 2);
   EXPECT_EQ(r[2]["error"]["code"], -32601);
-  EXPECT_EQ(Post(kToken, R"([{"jsonrpc":"2.0","id":1,"method":"initialize"}])").status, 400);
+  const std::string new_session = Initialize("2025-06-18");
+  HttpClientResponse refused = Post(R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])", Session(new_session));
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(json::parse(refused.body)["error"]["code"], -32600);
+  EXPECT_EQ(Post(R"([{"jsonrpc":"2.0","id":1,"method":"initialize"}])").status, 400);
 }
 
 TEST_F(McpHandlerTest, MalformedRequestsGetTheRightStatus) {
   const std::string session = Initialize();
-  HttpClientResponse parse = Post(kToken, "{not json", Session(session));
+  HttpClientResponse parse = Post("{not json", Session(session));
   EXPECT_EQ(parse.status, 400);
   EXPECT_EQ(json::parse(parse.body)["error"]["code"], -32700);
   Headers text = Session(session);
   text.Add("Content-Type", "text/plain");
-  EXPECT_EQ(Post(kToken, "{}", text).status, 415);
-  Headers old = Session(session);
-  old.Set("MCP-Protocol-Version", "1999-01-01");
-  EXPECT_EQ(Post(kToken, R"({"jsonrpc":"2.0","id":1,"method":"ping"})", old).status, 400);
-  HttpClientResponse get = Post(kToken, "", Session(session), "GET");
-  EXPECT_EQ(get.status, 405);
-  json no_version = json::parse(Post(kToken, R"({"id":1,"method":"ping"})", Session(session)).body);
+  EXPECT_EQ(Post("{}", text).status, 415);
+  EXPECT_EQ(Send("PUT", absl::StrCat("/mcp/", kToken), "{}", Session(session)).status, 405);
+  json no_version = json::parse(Post(R"({"id":1,"method":"ping"})", Session(session)).body);
   EXPECT_EQ(no_version["error"]["code"], -32600);
-  json unknown = json::parse(Post(kToken, R"({"jsonrpc":"2.0","id":9,"method":"prompts/list"})", Session(session)).body);
-  EXPECT_EQ(unknown["error"]["code"], -32601);
-  json level = json::parse(Post(kToken, R"({"jsonrpc":"2.0","id":9,"method":"logging/setLevel","params":{"level":"debug"}})",
+  json level = json::parse(Post(R"({"jsonrpc":"2.0","id":9,"method":"logging/setLevel","params":{"level":"debug"}})",
                                 Session(session)).body);
   EXPECT_EQ(level["result"], json::object());
-  json complete = json::parse(Post(kToken, R"({"jsonrpc":"2.0","id":9,"method":"completion/complete","params":{}})",
+  json complete = json::parse(Post(R"({"jsonrpc":"2.0","id":9,"method":"completion/complete","params":{}})",
                                    Session(session)).body);
   EXPECT_TRUE(complete["result"]["completion"]["values"].is_array());
 }
 
-TEST_F(McpHandlerTest, ClientsAcceptingOnlyEventStreamsGetOneSseEvent) {
-  const std::string session = Initialize();
-  Headers h = Session(session);
-  h.Add("Accept", "text/event-stream");
-  HttpClientResponse r = Post(kToken, R"({"jsonrpc":"2.0","id":7,"method":"ping"})", h);
-  EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.headers.Get("Content-Type").value_or(""), "text/event-stream");
-  EXPECT_EQ(r.body, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}\n\n");
+TEST_F(McpHandlerTest, ProgressTokensGetAnSseResponseWithProgressThenTheResult) {
+  const std::string session = Initialize("2025-11-25");
+  auto stream = SseClient::Open(server_->port(), "POST", absl::StrCat("/mcp/", kToken),
+                                {{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"},
+                                 {"Mcp-Session-Id", session}, {"MCP-Protocol-Version", "2025-11-25"}},
+                                R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"list_all_caspio_records",
+                                    "arguments":{},"_meta":{"progressToken":"p1"}}})");
+  ASSERT_THAT(stream, IsOk());
+  EXPECT_EQ((*stream)->status(), 200);
+  EXPECT_EQ((*stream)->header("Content-Type"), "text/event-stream");
+  auto priming = (*stream)->Next(absl::Seconds(5));
+  ASSERT_THAT(priming, IsOk());
+  EXPECT_THAT(priming->id, ::testing::EndsWith(".0"));  // 2025-11-25 priming event
+  EXPECT_EQ(priming->data, "");
+  auto first = (*stream)->Next(absl::Seconds(5));
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(json::parse(first->data)["params"]["progress"], 0);
+  auto second = (*stream)->Next(absl::Seconds(5));
+  EXPECT_EQ(json::parse(second->data)["params"]["progress"], 1);
+  auto result = (*stream)->Next(absl::Seconds(5));
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(json::parse(result->data)["id"], 5);
+  // The whole response is logged, so a client can resume it on any replica.
+  const std::string stream_id = priming->id.substr(0, priming->id.find('.'));
+  auto resumed = SseClient::Open(server_->port(), "GET", absl::StrCat("/mcp/", kToken),
+                                 {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", session},
+                                  {"Last-Event-ID", absl::StrCat(stream_id, ".1")}});
+  ASSERT_THAT(resumed, IsOk());
+  auto replay = (*resumed)->Next(absl::Seconds(5));
+  ASSERT_THAT(replay, IsOk());
+  EXPECT_EQ(json::parse(replay->data)["params"]["progress"], 1);
+  auto replay_result = (*resumed)->Next(absl::Seconds(5));
+  EXPECT_EQ(json::parse(replay_result->data)["id"], 5);
 }
 
-TEST(McpSessionCodecTest, SealsAndRefusesTampering) {
-  McpSessionCodec codec(std::string(32, 'k'));
-  const std::string id = codec.Seal({"server-1", "2025-11-25", absl::Now()});
+TEST_F(McpHandlerTest, CancelledNotificationAbortsTheCall) {
+  const std::string session = Initialize();
+  std::thread caller([&] {
+    HttpClientResponse r = Post(R"({"jsonrpc":"2.0","id":"slow-1","method":"tools/call","params":{"name":"slow_tool"}})",
+                                Session(session));
+    EXPECT_EQ(json::parse(r.body)["error"]["code"], -32800);
+  });
+  ASSERT_TRUE(backend_.started.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"slow-1"}})", Session(session)).status,
+            202);
+  caller.join();
+}
+
+TEST_F(McpHandlerTest, GetStreamAnnouncesListChangesAndRefusesASecondStream) {
+  const std::string session = Initialize();
+  auto stream = SseClient::Open(server_->port(), "GET", absl::StrCat("/mcp/", kToken),
+                                {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", session}});
+  ASSERT_THAT(stream, IsOk());
+  EXPECT_EQ((*stream)->status(), 200);
+  ASSERT_TRUE(streams_.Has(Hex(Sha256(session))));
+  auto second = SseClient::Open(server_->port(), "GET", absl::StrCat("/mcp/", kToken),
+                                {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", session}});
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ((*second)->status(), 409);
+  streams_.StartWatcher(&backend_, absl::Milliseconds(20), absl::Seconds(60));
+  backend_.SetFilterTags({"tables"});
+  auto event = (*stream)->Next(absl::Seconds(5));
+  ASSERT_THAT(event, IsOk());
+  EXPECT_EQ(json::parse(event->data)["method"], "notifications/tools/list_changed");
+  streams_.CloseAll();
+}
+
+TEST_F(McpHandlerTest, LegacySseTransportDeliversResponsesOnTheStream) {
+  auto stream = SseClient::Open(server_->port(), "GET", absl::StrCat("/mcp/", kToken, "/sse"), {{"Accept", "text/event-stream"}});
+  ASSERT_THAT(stream, IsOk());
+  ASSERT_EQ((*stream)->status(), 200);
+  auto endpoint = (*stream)->Next(absl::Seconds(5));
+  ASSERT_THAT(endpoint, IsOk());
+  EXPECT_EQ(endpoint->event, "endpoint");
+  ASSERT_THAT(endpoint->data, ::testing::StartsWith(absl::StrCat("/mcp/", kToken, "/messages?sessionId=")));
+  HttpClientResponse accepted = Send("POST", endpoint->data,
+                                     R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05"}})");
+  EXPECT_EQ(accepted.status, 202);
+  auto init = (*stream)->Next(absl::Seconds(5));
+  ASSERT_THAT(init, IsOk());
+  EXPECT_EQ(json::parse(init->data)["result"]["protocolVersion"], "2024-11-05");
+  Send("POST", endpoint->data, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})");
+  auto tools = (*stream)->Next(absl::Seconds(5));
+  EXPECT_EQ(json::parse(tools->data)["result"]["tools"].size(), 2u);
+  EXPECT_EQ(Send("POST", absl::StrCat("/mcp/", kToken, "/messages?sessionId=forged"), "{}").status, 404);
+  (*stream)->Close();
+  // Once the stream is gone, the session is too.
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  int status = 0;
+  while (absl::Now() < deadline && (status = Send("POST", endpoint->data, R"({"jsonrpc":"2.0","id":3,"method":"ping"})").status) != 404) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(status, 404);
+}
+
+TEST_F(McpHandlerTest, StreamsPerServerAreLimited) {
+  auto a = SseClient::Open(server_->port(), "GET", absl::StrCat("/mcp/", kToken, "/sse"), {});
+  auto b = SseClient::Open(server_->port(), "GET", absl::StrCat("/mcp/", kToken, "/sse"), {});
+  auto c = SseClient::Open(server_->port(), "GET", absl::StrCat("/mcp/", kToken, "/sse"), {});
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ((*a)->status(), 200);
+  EXPECT_EQ((*b)->status(), 200);
+  EXPECT_EQ((*c)->status(), 429);
+  streams_.CloseAll();
+}
+
+TEST_F(McpHandlerTest, EdgeQuotasAnswer429WithRateLimitHeaders) {
+  McpCoreSettings settings;
+  settings.server_quota = {2, absl::Minutes(1)};
+  Build(settings);
+  const std::string session = Initialize();
+  const std::string call = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_all_caspio_records"}})";
+  EXPECT_EQ(Post(call, Session(session)).status, 200);
+  EXPECT_EQ(Post(call, Session(session)).status, 200);
+  HttpClientResponse limited = Post(call, Session(session));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.headers.Get("ratelimit-limit").value_or(""), "2");
+  EXPECT_EQ(limited.headers.Get("ratelimit-remaining").value_or(""), "0");
+  EXPECT_EQ(limited.headers.Get("ratelimit-reset").value_or(""), "30");
+  EXPECT_EQ(limited.headers.Get("Retry-After").value_or(""), "30");
+  json body = json::parse(limited.body);
+  EXPECT_EQ(body["error"]["data"]["ratelimit"]["limit"], 2);
+  EXPECT_EQ(backend_.calls, 2);
+}
+
+// --- modern era (2026-07-28) ----------------------------------------------------
+
+TEST_F(McpHandlerTest, ModernDiscoverListAndCallAreStateless) {
+  HttpClientResponse discover = Modern("server/discover");
+  ASSERT_EQ(discover.status, 200) << discover.body;
+  json d = json::parse(discover.body)["result"];
+  EXPECT_EQ(d["resultType"], "complete");
+  EXPECT_EQ(d["supportedVersions"][0], "2026-07-28");
+  EXPECT_TRUE(d["capabilities"].contains("tools"));
+  EXPECT_EQ(d["_meta"]["io.modelcontextprotocol/serverInfo"]["name"], "caspio-mcp");
+  EXPECT_FALSE(discover.headers.Get("Mcp-Session-Id").has_value());
+  json list = json::parse(Modern("tools/list").body)["result"];
+  EXPECT_EQ(list["resultType"], "complete");
+  EXPECT_EQ(list["cacheScope"], "private");
+  EXPECT_TRUE(list["ttlMs"].is_number_integer());
+  json call = json::parse(Modern("tools/call", {{"name", "list_all_caspio_records"}, {"arguments", json::object()}}).body);
+  EXPECT_EQ(call["result"]["resultType"], "complete");
+  EXPECT_EQ(call["result"]["isError"], false);
+}
+
+TEST_F(McpHandlerTest, ModernValidationFollowsTheSpecOrder) {
+  auto code = [](const HttpClientResponse& r) { return json::parse(r.body)["error"]["code"].get<int>(); };
+  // Missing MCP-Protocol-Version header.
+  Headers none;
+  HttpClientResponse no_header = Post(json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"},
+                                           {"params", {{"_meta", {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                                                                  {"io.modelcontextprotocol/clientCapabilities", json::object()}}}}}}.dump());
+  EXPECT_EQ(no_header.status, 400);
+  EXPECT_EQ(code(no_header), -32020);
+  // Missing required _meta field.
+  Headers v;
+  v.Add("MCP-Protocol-Version", "2026-07-28");
+  v.Add("Mcp-Method", "tools/list");
+  HttpClientResponse no_caps = Post(json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"},
+                                         {"params", {{"_meta", {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"}}}}}}.dump(), v);
+  EXPECT_EQ(no_caps.status, 400);
+  EXPECT_EQ(code(no_caps), -32602);
+  // Header and body versions differ.
+  Headers mismatch;
+  mismatch.Add("MCP-Protocol-Version", "2026-07-28");
+  HttpClientResponse body_version = Post(json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"},
+                                              {"params", {{"_meta", {{"io.modelcontextprotocol/protocolVersion", "v999.0.0"},
+                                                                     {"io.modelcontextprotocol/clientCapabilities", json::object()}}}}}}.dump(),
+                                         mismatch);
+  EXPECT_EQ(code(body_version), -32020);
+  // Unsupported version.
+  Headers future;
+  future.Add("MCP-Protocol-Version", "v999.0.0");
+  HttpClientResponse unsupported = Post(json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"},
+                                             {"params", {{"_meta", {{"io.modelcontextprotocol/protocolVersion", "v999.0.0"},
+                                                                    {"io.modelcontextprotocol/clientCapabilities", json::object()}}}}}}.dump(),
+                                        future);
+  EXPECT_EQ(unsupported.status, 400);
+  json error = json::parse(unsupported.body)["error"];
+  EXPECT_EQ(error["code"], -32022);
+  EXPECT_EQ(error["data"]["requested"], "v999.0.0");
+  EXPECT_EQ(error["data"]["supported"][0], "2026-07-28");
+  EXPECT_EQ(json::parse(unsupported.body)["id"], 1);
+  // Mcp-Method / Mcp-Name.
+  Headers wrong_method;
+  wrong_method.Add("Mcp-Method", "prompts/list");
+  EXPECT_EQ(code(Modern("tools/list", json::object(), wrong_method)), -32020);
+  Headers upper;
+  upper.Add("Mcp-Method", "TOOLS/LIST");
+  EXPECT_EQ(Modern("tools/list", json::object(), upper).status, 400);
+  Headers wrong_name;
+  wrong_name.Add("Mcp-Name", "other_tool");
+  EXPECT_EQ(code(Modern("tools/call", {{"name", "list_all_caspio_records"}}, wrong_name)), -32020);
+  Headers padded;
+  padded.Add("Mcp-Name", "  list_all_caspio_records  ");
+  EXPECT_EQ(Modern("tools/call", {{"name", "list_all_caspio_records"}}, padded).status, 200);
+  Headers encoded;
+  encoded.Add("Mcp-Name", absl::StrCat("=?base64?", Base64Encode("list_all_caspio_records"), "?="));
+  EXPECT_EQ(Modern("tools/call", {{"name", "list_all_caspio_records"}}, encoded).status, 200);
+}
+
+TEST_F(McpHandlerTest, ModernRemovedMethodsAre404MethodNotFound) {
+  for (const char* method : {"initialize", "ping", "logging/setLevel", "completion/complete", "resources/subscribe",
+                             "prompts/list", "subscriptions/listen", "unknown/method"}) {
+    HttpClientResponse r = Modern(method);
+    EXPECT_EQ(r.status, 404) << method;
+    json body = json::parse(r.body);
+    EXPECT_EQ(body["error"]["code"], -32601) << method;
+    EXPECT_EQ(body["id"], 7) << method;
+  }
+}
+
+TEST(HeaderValueTest, Base64SentinelIsDecodedStrictly) {
+  EXPECT_EQ(DecodeHeaderValue("=?base64?SGVsbG8=?="), "Hello");
+  EXPECT_EQ(DecodeHeaderValue("  plain  "), "plain");
+  EXPECT_EQ(DecodeHeaderValue("SGVsbG8="), "SGVsbG8=");
+  EXPECT_EQ(DecodeHeaderValue("=?base64?SGVsbG8="), "=?base64?SGVsbG8=");
+  EXPECT_FALSE(DecodeHeaderValue("=?base64?SGVsbG8?=").has_value());
+  EXPECT_FALSE(DecodeHeaderValue("=?base64?SGVs!!!bG8=?=").has_value());
+}
+
+TEST(McpSessionCodecTest, SealsAndRefusesTamperingAndAge) {
+  McpSessionCodec codec(std::string(32, 'k'), absl::Hours(1));
+  const std::string id = codec.Seal({"server-1", "2025-11-25", absl::Now(), "replica-b"});
   auto session = codec.Open(id, "server-1");
   ASSERT_THAT(session, IsOk());
   EXPECT_EQ(session->protocol_version, "2025-11-25");
+  EXPECT_EQ(session->owner, "replica-b");
   EXPECT_FALSE(codec.Open(id, "server-2").ok());
   EXPECT_FALSE(McpSessionCodec(std::string(32, 'x')).Open(id, "server-1").ok());
-  std::string tampered = id;
-  tampered[3] = tampered[3] == 'A' ? 'B' : 'A';
-  EXPECT_FALSE(codec.Open(tampered, "server-1").ok());
-  EXPECT_NE(codec.Seal({"server-1", "2025-11-25", absl::Now()}), id);
+  EXPECT_FALSE(codec.Open(codec.Seal({"server-1", "2025-11-25", absl::Now() - absl::Hours(2), ""}), "server-1").ok());
 }
 
 }  // namespace

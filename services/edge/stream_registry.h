@@ -1,0 +1,71 @@
+// File: stream_registry.h
+// What lives on this edge replica: open SSE streams by session (the
+// standalone GET stream of a Streamable HTTP session, or the stream of a
+// legacy HTTP+SSE session) and in-flight tool calls (so notifications/
+// cancelled can abort them). A watcher thread sends keep-alive comments,
+// ends the streams of servers that expired or were deleted (within the
+// resolve cache TTL), and sends notifications/tools/list_changed when a
+// server's filter changes.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "common/http/http_server.h"
+#include "services/edge/mcp_backend.h"
+
+namespace cmcp::edge {
+
+class StreamRegistry {
+ public:
+  struct Stream {
+    std::shared_ptr<HttpResponder> responder;
+    // Kept in memory only, to re-resolve the server while the stream lives.
+    std::string token;
+    std::string server_id;
+    // FilterKey() of the server's config when the stream opened.
+    std::string filter_key;
+    bool legacy = false;
+  };
+
+  StreamRegistry() = default;
+  ~StreamRegistry();
+
+  // False when the session already has a stream on this replica.
+  bool Add(const std::string& session_digest, Stream stream);
+  // Removes the session's stream if it is still `responder`'s.
+  void Remove(const std::string& session_digest, const HttpResponder* responder);
+  // Writes SSE text on the session's stream; false when there is none here.
+  bool Write(const std::string& session_digest, std::string sse_text);
+  bool Has(const std::string& session_digest);
+  int CountForServer(const std::string& server_id);
+  size_t size();
+
+  void AddCall(const std::string& key, std::function<void()> cancel);
+  void RemoveCall(const std::string& key);
+  // True when the call ran here (and is now being cancelled).
+  bool CancelCall(const std::string& key);
+
+  void StartWatcher(McpBackend* backend, absl::Duration interval, absl::Duration keepalive);
+  // Ends every stream (drain) and stops the watcher.
+  void CloseAll();
+
+ private:
+  void Watch(McpBackend* backend, absl::Duration interval, absl::Duration keepalive);
+  void EndStreamsOf(const std::string& token);
+  void AnnounceChange(const std::string& token, const std::string& filter_key);
+
+  absl::Mutex mu_;
+  std::map<std::string, Stream> streams_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::function<void()>> calls_ ABSL_GUARDED_BY(mu_);
+  absl::Notification stop_;
+  std::thread watcher_;
+};
+
+}  // namespace cmcp::edge
