@@ -10,6 +10,7 @@ PACKAGES=(
   libabsl-dev libhiredis-dev libcurl4-openssl-dev libboost-dev libssl-dev
   libsqlite3-dev nlohmann-json3-dev libvalijson-dev libgtest-dev libgmock-dev
   redis-server nodejs npm
+  chromium wrk
 )
 
 missing=()

@@ -19,7 +19,7 @@ build_seconds=$((SECONDS - build_start))
 # Node packages for the end-to-end tests, exactly as locked (the Inspector
 # folder also brings Node 22 from npm). Skipped when already installed from
 # the same lockfile.
-for dir in "$ROOT/tests/e2e" "$ROOT/tests/e2e/inspector" "$ROOT/tests/deploy"; do
+for dir in "$ROOT/tests/e2e" "$ROOT/tests/e2e/inspector" "$ROOT/tests/deploy" "$ROOT/tests/console"; do
   want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
   if [ "$(cat "$dir/node_modules/.cmcp-lock-sha256" 2>/dev/null)" != "$want" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

@@ -40,7 +40,8 @@ if [ -f "$RUN_DIR/pids" ] && [ -s "$RUN_DIR/pids" ]; then
 fi
 
 "$ROOT/scripts/install-deps.sh"
-"$ROOT/scripts/build.sh" --target edge token toolgen proxy caspio-sandbox
+"$ROOT/scripts/build.sh" --target edge token toolgen proxy caspio-sandbox caspio-mcp
+"$ROOT/scripts/build-console.sh"
 
 export BIN_DIR="$ROOT/build/bin" SOURCE_DIR="$ROOT"
 # shellcheck source=lib/cluster.sh
@@ -54,6 +55,8 @@ else
   EDGE_LISTEN="127.0.0.1:$EDGE_PORT_WANTED"
 fi
 export EDGE_LISTEN
+# The operator console and the admin API's OpenAPI document (keep flags the user set).
+export EDGE_EXTRA_FLAGS="${EDGE_EXTRA_FLAGS:-} --console-dir=$ROOT/build/console --openapi-file=$ROOT/docs/openapi.json"
 if [ -n "$CASPIO_URL" ]; then
   export USE_SANDBOX=0 ALLOW_LOOPBACK_BASE_URLS=false CASPIO_URL CASPIO_CLIENT_ID CASPIO_CLIENT_SECRET
   export ACCOUNT_NAME="Caspio ($CASPIO_URL)"
@@ -72,7 +75,9 @@ cat <<MSG
 caspio-mcp is up.
 
   MCP URL:     $MCP_URL
-  Admin API:   $EDGE_URL   (Authorization: Bearer \$ADMIN_TOKEN, see .run/env)
+  Console:     $EDGE_URL/console/   (sign in with ADMIN_TOKEN from .run/env)
+  Admin API:   $EDGE_URL   (Authorization: Bearer \$ADMIN_TOKEN, see .run/env; $EDGE_URL/openapi.json)
+  CLI:         build/bin/caspio-mcp servers list   (reads .run/env)
   Sandbox:     ${SANDBOX_URL:-(not started: using $CASPIO_URL)}
   Logs:        $RUN_DIR/logs/
 
