@@ -105,7 +105,7 @@ std::string McpCore::Discover() const {
   // No listChanged here: modern change notifications need subscriptions/listen.
   json result = {{"resultType", "complete"},
                  {"supportedVersions", versions},
-                 {"capabilities", {{"tools", json::object()}}},
+                 {"capabilities", {{"tools", json::object()}, {"completions", json::object()}}},
                  {"instructions", kInstructions},
                  {"ttlMs", 0},
                  {"cacheScope", "private"},
@@ -134,6 +134,12 @@ void McpCore::HandleRequest(const McpContext& context, const json& message, std:
       return;
     }
     if (method == "tools/call") return ToolsCall(context, id, params, std::move(done));
+    // No prompts or resources here, so nothing to complete; answered so
+    // clients that probe completions get an empty list, not an error.
+    if (method == "completion/complete") {
+      return done(Reply(Result(id, "{\"completion\":{\"values\":[],\"total\":0,\"hasMore\":false},"
+                                   "\"resultType\":\"complete\"}")));
+    }
     McpReply r = Reply(Error(id, kMethodNotFound, absl::StrCat("Method not found: ", method)), 404);
     r.outcome = "method_not_found";
     return done(std::move(r));

@@ -516,14 +516,27 @@ TEST_F(McpHandlerTest, ModernValidationFollowsTheSpecOrder) {
 }
 
 TEST_F(McpHandlerTest, ModernRemovedMethodsAre404MethodNotFound) {
-  for (const char* method : {"initialize", "ping", "logging/setLevel", "completion/complete", "resources/subscribe",
-                             "prompts/list", "subscriptions/listen", "unknown/method"}) {
+  for (const char* method : {"initialize", "ping", "logging/setLevel", "resources/subscribe", "prompts/list",
+                             "subscriptions/listen", "unknown/method"}) {
     HttpClientResponse r = Modern(method);
     EXPECT_EQ(r.status, 404) << method;
     json body = json::parse(r.body);
     EXPECT_EQ(body["error"]["code"], -32601) << method;
     EXPECT_EQ(body["id"], 7) << method;
   }
+}
+
+// completion/complete lives on in 2026-07-28 (only ping and logging/setLevel
+// went); with no prompts or resources it completes to nothing.
+TEST_F(McpHandlerTest, ModernCompletionAnswersEmptyAndIsDeclared) {
+  HttpClientResponse r = Modern("completion/complete", {{"ref", {{"type", "ref/prompt"}, {"name", "p"}}},
+                                                        {"argument", {{"name", "a"}, {"value", ""}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  json body = json::parse(r.body);
+  EXPECT_EQ(body["result"]["completion"]["values"], json::array());
+  EXPECT_EQ(body["result"]["resultType"], "complete");
+  json discover = json::parse(Modern("server/discover").body);
+  EXPECT_TRUE(discover["result"]["capabilities"].contains("completions")) << discover.dump();
 }
 
 TEST(HeaderValueTest, Base64SentinelIsDecodedStrictly) {
