@@ -2,7 +2,8 @@
 # ctest entry: starts a whole local cluster (Redis, sandbox, toolgen, token,
 # proxy, edge) in a temp dir, mints an MCP server through the admin API, and
 # runs the official TypeScript SDK client against it over Streamable HTTP and
-# the legacy HTTP+SSE transport. Stops everything on exit.
+# the legacy HTTP+SSE transport, and mcp-remote as Claude Desktop runs it.
+# Stops everything on exit.
 set -euo pipefail
 SOURCE_DIR=${CMCP_SOURCE_DIR:?}
 BIN_DIR=${CMCP_BIN_DIR:?}
@@ -25,6 +26,8 @@ cd "$SOURCE_DIR/tests/e2e"
 node sdk_client_e2e.mjs "$MCP_URL"
 # Legacy HTTP+SSE, progress, list_changed after an admin PATCH, DELETE.
 EDGE_URL="$EDGE_URL" ADMIN_TOKEN="$ADMIN_TOKEN" ACCOUNT_ID="$ACCOUNT_ID" node sdk_transports_e2e.mjs "$MCP_URL"
+# mcp-remote over stdio, as Claude Desktop runs it.
+node mcp_remote_e2e.mjs "$MCP_URL"
 
 # No service log line may contain the URL token, the admin token or the Caspio secret.
 leaks=0
