@@ -10,7 +10,7 @@ PACKAGES=(
   libabsl-dev libhiredis-dev libcurl4-openssl-dev libboost-dev libssl-dev
   libsqlite3-dev nlohmann-json3-dev libvalijson-dev libgtest-dev libgmock-dev
   redis-server nodejs npm
-  chromium wrk
+  chromium wrk nginx-light
 )
 
 missing=()
@@ -45,5 +45,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The Debian redis-server package starts a system instance; the project never
-# uses it (every test and up.sh start their own on a free port).
+# uses it (every test and up.sh start their own on a free port). nginx-light is
+# the load balancer of the two-replica end-to-end test, which runs its own
+# nginx on a free port; the system instance is never used either.
 echo "install-deps: done"

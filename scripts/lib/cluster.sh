@@ -4,7 +4,8 @@
 # scripts/up.sh, scripts/down.sh and the end-to-end tests.
 #
 #   source scripts/lib/cluster.sh
-#   cluster_start "$RUN_DIR"            # needs BIN_DIR, SOURCE_DIR; optional EDGE_LISTEN, USE_SANDBOX=0
+#   cluster_start "$RUN_DIR"            # needs BIN_DIR, SOURCE_DIR; optional EDGE_LISTEN, USE_SANDBOX=0,
+#                                       # {SANDBOX,TOKEN,EDGE}_EXTRA_FLAGS
 #   cluster_register_account "$RUN_DIR" # registers the sandbox (or CASPIO_URL/…) and mints an MCP server
 #   cluster_stop "$RUN_DIR"             # stops exactly the processes recorded in $RUN_DIR/pids
 #
@@ -89,7 +90,7 @@ cluster_start() {
 
   if [ "$use_sandbox" = 1 ]; then
     pid=$(_cluster_spawn "$run_dir" sandbox "$BIN_DIR/caspio-sandbox" --listen=127.0.0.1:0 \
-          --port-file="$run_dir/sandbox.port" --client-id=sandbox-client --client-secret=sandbox-secret)
+          --port-file="$run_dir/sandbox.port" --client-id=sandbox-client --client-secret=sandbox-secret ${SANDBOX_EXTRA_FLAGS:-})
     SANDBOX_PORT=$(_cluster_wait_port_file "$run_dir/sandbox.port" "$pid" sandbox "$run_dir/logs/sandbox.log") || return 1
     SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
     SANDBOX_CLIENT_ID=sandbox-client
@@ -187,12 +188,14 @@ ENV
   )
 }
 
-# Stops exactly the processes this run started (recorded in $RUN_DIR/pids),
-# edge first so clients see a clean refusal, Redis last.
+# Stops exactly the processes this run started (recorded in $RUN_DIR/pids):
+# whatever a test added (a load balancer, more edge replicas) first, then edge
+# so clients see a clean refusal, Redis last.
 cluster_stop() {
   local run_dir=$1
   [ -f "$run_dir/pids" ] || return 0
-  local order="edge proxy token toolgen sandbox redis" name pid
+  local known=" edge proxy token toolgen sandbox redis " name pid order
+  order="$(awk -v k="$known" 'index(k, " " $1 " ") == 0 {print $1}' "$run_dir/pids" | awk '!seen[$0]++' | tr '\n' ' ')$known"
   for name in $order; do
     pid=$(awk -v n="$name" '$1==n {print $2}' "$run_dir/pids" | tail -n 1)
     [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true

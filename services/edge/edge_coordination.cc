@@ -65,24 +65,28 @@ void GrpcEdgeCoordination::SubscribeLoop(BusHandler handler) {
   }
 }
 
-void GrpcEdgeCoordination::RevokeSession(const std::string& digest, absl::Time until) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (revoked_.size() >= settings_.max_cache_entries) {
-      const absl::Time now = absl::Now();
-      std::erase_if(revoked_, [now](const auto& e) { return e.second < now; });
-    }
-    revoked_[digest] = until;
-    not_revoked_.erase(digest);
+void GrpcEdgeCoordination::NoteRevoked(const std::string& digest, absl::Time until) {
+  absl::MutexLock lock(&mu_);
+  if (revoked_.size() >= settings_.max_cache_entries) {
+    const absl::Time now = absl::Now();
+    std::erase_if(revoked_, [now](const auto& e) { return e.second < now; });
   }
+  revoked_[digest] = until;
+  not_revoked_.erase(digest);
+}
+
+void GrpcEdgeCoordination::RevokeSession(const std::string& digest, absl::Time until,
+                                         std::function<void(absl::Status)> done) {
+  NoteRevoked(digest, until);
   pb::RevokeSessionRequest request;
   request.set_session_digest(digest);
   request.mutable_until()->set_seconds(absl::ToUnixSeconds(until));
   AsyncUnary<pb::RevokeSessionResponse>(
       settings_.rpc_timeout, std::move(request),
       [this](auto* c, auto* q, auto* r, auto cb) { stub_->async()->RevokeSession(c, q, r, std::move(cb)); },
-      [](absl::StatusOr<pb::RevokeSessionResponse> r) {
+      [done = std::move(done)](absl::StatusOr<pb::RevokeSessionResponse> r) {
         if (!r.ok()) LogWarning("session revocation not stored").With("status", r.status());
+        if (done) done(r.status());
       });
 }
 

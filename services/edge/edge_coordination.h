@@ -1,7 +1,8 @@
 // File: edge_coordination.h
 // The edge's side of the token service's CoordinationService: what replicas
-// share. Session revocations are applied locally at once and checked remotely
-// with a short cache; messages for this replica (legacy SSE deliveries,
+// share. Session revocations are applied locally at once, stored in Redis and
+// announced to the other replicas (which drop their short "not revoked" cache
+// entry for it), and checked remotely with that short cache; messages for this replica (legacy SSE deliveries,
 // cancellations) arrive on a subscription kept alive by a background thread
 // that reconnects with backoff; quotas and stream logs are plain async calls.
 #pragma once
@@ -45,7 +46,11 @@ class EdgeCoordination {
   virtual void Start(BusHandler handler) = 0;
   virtual void Stop() = 0;
 
-  virtual void RevokeSession(const std::string& digest, absl::Time until) = 0;
+  // Revokes here at once, then stores the revocation for every replica; `done`
+  // (may be null) gets the outcome of storing it.
+  virtual void RevokeSession(const std::string& digest, absl::Time until, std::function<void(absl::Status)> done) = 0;
+  // Another replica revoked `digest`: refuse it here without asking Redis.
+  virtual void NoteRevoked(const std::string& digest, absl::Time until) = 0;
   virtual void IsSessionRevoked(const std::string& digest, std::function<void(absl::StatusOr<bool>)> done) = 0;
   // `done` may be null.
   virtual void Publish(const std::string& channel, const nlohmann::json& message,
@@ -72,7 +77,8 @@ class GrpcEdgeCoordination final : public EdgeCoordination {
   // True once the subscription is active (messages to this replica arrive).
   bool subscribed() const { return subscribed_.load(); }
 
-  void RevokeSession(const std::string& digest, absl::Time until) override;
+  void RevokeSession(const std::string& digest, absl::Time until, std::function<void(absl::Status)> done) override;
+  void NoteRevoked(const std::string& digest, absl::Time until) override;
   void IsSessionRevoked(const std::string& digest, std::function<void(absl::StatusOr<bool>)> done) override;
   void Publish(const std::string& channel, const nlohmann::json& message,
                std::function<void(absl::StatusOr<int>)> done) override;

@@ -550,10 +550,23 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
     }
     auto self = shared_from_this();
     WithSession(std::string(*session), [self] {
-      self->h_->coordination_->RevokeSession(self->session_digest_,
-                                             self->session_.created_at + self->h_->sessions_->max_age());
-      self->session_id_.clear();  // do not echo an ended session
-      self->Finish(HttpResponse::Empty(200), "session_deleted");
+      // Answered once every replica will refuse the session: the revocation
+      // is stored, and the others have been told to drop their cached "not
+      // revoked" for it.
+      const absl::Time until = self->session_.created_at + self->h_->sessions_->max_age();
+      self->h_->coordination_->RevokeSession(self->session_digest_, until, [self, until](absl::Status stored) {
+        self->session_id_.clear();  // do not echo an ended session
+        if (!stored.ok()) {
+          return self->Finish(RpcError(503, -32000, "Service Unavailable: the session could not be ended on every "
+                                                    "replica; retry the DELETE"),
+                              "backend_error");
+        }
+        json note = {{"type", "revoke"}, {"session", self->session_digest_}, {"until", absl::ToUnixSeconds(until)}};
+        self->h_->coordination_->Publish(EdgeCoordination::kBroadcastChannel, note, [self](absl::StatusOr<int> sent) {
+          if (!sent.ok()) LogWarning("session revocation not announced").With("status", sent.status());
+          self->Finish(HttpResponse::Empty(200), "session_deleted");
+        });
+      });
     });
   }
 
@@ -720,6 +733,8 @@ void McpHandler::OnBusMessage(const json& message) {
     streams_->Write(message.value("session", ""), SseEvent(message.value("data", "")));
   } else if (type == "cancel") {
     streams_->CancelCall(message.value("key", ""));
+  } else if (type == "revoke" && message.contains("until") && message["until"].is_number_integer()) {
+    coordination_->NoteRevoked(message.value("session", ""), absl::FromUnixSeconds(message["until"].get<int64_t>()));
   }
 }
 

@@ -19,7 +19,21 @@ class FakeCoordination final : public EdgeCoordination {
     handler_ = std::move(handler);
   }
   void Stop() override {}
-  void RevokeSession(const std::string& digest, absl::Time) override {
+  void RevokeSession(const std::string& digest, absl::Time until, std::function<void(absl::Status)> done) override {
+    NoteRevoked(digest, until);
+    bool fail;
+    {
+      absl::MutexLock lock(&mu_);
+      fail = fail_revocations_;
+    }
+    if (done) done(fail ? absl::UnavailableError("redis is down") : absl::OkStatus());
+  }
+  // Makes storing revocations fail (Redis unreachable).
+  void FailRevocations(bool fail) {
+    absl::MutexLock lock(&mu_);
+    fail_revocations_ = fail;
+  }
+  void NoteRevoked(const std::string& digest, absl::Time) override {
     absl::MutexLock lock(&mu_);
     revoked_[digest] = true;
   }
@@ -95,6 +109,7 @@ class FakeCoordination final : public EdgeCoordination {
   absl::Mutex mu_;
   BusHandler handler_;
   std::map<std::string, bool> revoked_;
+  bool fail_revocations_ = false;
   std::map<std::string, int64_t> quota_;
   std::map<std::string, caspio_mcp::token::v1::ReadStreamEventsResponse> logs_;
   std::vector<std::pair<std::string, nlohmann::json>> published_;

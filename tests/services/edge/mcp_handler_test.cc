@@ -232,6 +232,34 @@ TEST_F(McpHandlerTest, SessionsAreRequiredBoundToTheirServerAndEndWithDelete) {
   EXPECT_EQ(Send("DELETE", absl::StrCat("/mcp/", kToken), "", Session(session)).status, 404);
 }
 
+// Other replicas keep a short "not revoked" cache; a DELETE announces the
+// revocation so they drop it, and a revocation announced by another replica
+// is honoured here at once.
+TEST_F(McpHandlerTest, DeleteIsAnnouncedToEveryReplicaAndAnnouncementsAreHonoured) {
+  const std::string deleted = Initialize();
+  ASSERT_EQ(Send("DELETE", absl::StrCat("/mcp/", kToken), "", Session(deleted)).status, 200);
+  const auto published = coordination_.published();
+  ASSERT_FALSE(published.empty());
+  EXPECT_EQ(published.back().first, EdgeCoordination::kBroadcastChannel);
+  EXPECT_EQ(published.back().second["type"], "revoke");
+  EXPECT_EQ(published.back().second["session"], Hex(Sha256(deleted)));
+  EXPECT_GT(published.back().second["until"].get<int64_t>(), absl::ToUnixSeconds(absl::Now()));
+
+  const std::string other = Initialize();
+  ASSERT_EQ(Post(R"({"jsonrpc":"2.0","id":2,"method":"ping"})", Session(other)).status, 200);
+  handler_->OnBusMessage({{"type", "revoke"}, {"session", Hex(Sha256(other))},
+                          {"until", absl::ToUnixSeconds(absl::Now() + absl::Hours(1))}});
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":3,"method":"ping"})", Session(other)).status, 404);
+}
+
+TEST_F(McpHandlerTest, DeleteThatCannotBeStoredIs503) {
+  const std::string session = Initialize();
+  coordination_.FailRevocations(true);
+  HttpClientResponse r = Send("DELETE", absl::StrCat("/mcp/", kToken), "", Session(session));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_THAT(r.body, HasSubstr("retry the DELETE"));
+}
+
 TEST_F(McpHandlerTest, ApiTokenSecondFactor) {
   HttpClientResponse missing = Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", {}, kGuardedToken);
   EXPECT_EQ(missing.status, 401);
