@@ -30,8 +30,10 @@ absl::Status RedisServer::Launch() {
 
 std::string RedisServer::address() const { return absl::StrCat("127.0.0.1:", port_); }
 
+void RedisServer::Kill() { process_->Kill(); }
+
 absl::Status RedisServer::Restart() {
-  process_->Kill();
+  Kill();
   return Launch();
 }
 

@@ -24,6 +24,9 @@ class RedisServer {
   int port() const { return port_; }
   // kill -9 and start again on the same port and data dir.
   absl::Status Restart();
+  // The two halves of Restart(), for tests that keep Redis down a while.
+  void Kill();
+  absl::Status StartAgain() { return Launch(); }
 
  private:
   absl::Status Launch();
