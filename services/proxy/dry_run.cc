@@ -29,6 +29,7 @@ absl::StatusOr<DryRunPlan> PlanDryRun(const caspio_mcp::toolgen::v1::ToolBinding
   plan.query.emplace_back(where_parameter, where);
   // Records and directory users page; Caspio counts the matches for us.
   plan.paged = absl::EndsWith(plan.path, "/records") || absl::EndsWith(plan.path, "/users");
+  plan.files_only = absl::EndsWith(plan.path, "/fileInfo");
   if (plan.paged) {
     plan.query.emplace_back("q.orderBy", "PK_ID");
     plan.query.emplace_back("q.pageSize", absl::StrCat(kDryRunSample));
@@ -36,6 +37,16 @@ absl::StatusOr<DryRunPlan> PlanDryRun(const caspio_mcp::toolgen::v1::ToolBinding
     plan.query.emplace_back("q.getPaginationInfo", "true");
   }
   return plan;
+}
+
+nlohmann::json AffectedRows(const DryRunPlan& plan, const nlohmann::json& result) {
+  nlohmann::json rows = nlohmann::json::array();
+  if (!result.is_array()) return rows;
+  for (const nlohmann::json& row : result) {
+    if (plan.files_only && !(row.is_object() && row.contains("FileName") && row["FileName"].is_string())) continue;
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace cmcp::proxy

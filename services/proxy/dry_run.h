@@ -25,9 +25,16 @@ struct DryRunPlan {
   // True when the read pages (records, directory users): the count comes
   // from Pagination.TotalCount; otherwise it is the number of rows returned.
   bool paged = false;
+  // True for attachment reads (.../fileInfo): they list every record the
+  // clause matches, with a null FileName where the record holds no file, but
+  // a rename or delete only touches records that hold one.
+  bool files_only = false;
 };
 
 // INVALID_ARGUMENT (field dry_run) for a tool without a dry-run read.
 absl::StatusOr<DryRunPlan> PlanDryRun(const caspio_mcp::toolgen::v1::ToolBinding& binding, const UpstreamCall& call);
+
+// The rows of the dry-run read's Result that the bulk write would affect.
+nlohmann::json AffectedRows(const DryRunPlan& plan, const nlohmann::json& result);
 
 }  // namespace cmcp::proxy

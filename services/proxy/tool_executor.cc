@@ -428,7 +428,7 @@ absl::StatusOr<ToolResult> ToolExecutor::DryRun(const ToolCall& call, const Upst
     result = UpstreamError(*response, std::move(meta));
   } else {
     json body = json::parse(response->body, nullptr, false);
-    json rows = body.is_object() && body.contains("Result") && body["Result"].is_array() ? body["Result"] : json::array();
+    json rows = AffectedRows(*plan, body.is_object() && body.contains("Result") ? body["Result"] : json());
     int64_t matched = static_cast<int64_t>(rows.size());
     if (plan->paged && body.is_object() && body.contains("Pagination") && body["Pagination"].is_object()) {
       matched = body["Pagination"].value("TotalCount", matched);

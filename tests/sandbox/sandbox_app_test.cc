@@ -394,10 +394,32 @@ TEST_F(SandboxAppTest, ControlApiResetsTheSeed) {
   EXPECT_EQ(Call("GET", kInventory).status, 401);
 }
 
+TEST_F(SandboxAppTest, RequestLogCountsApiAndTokenCalls) {
+  ASSERT_EQ(Raw("DELETE", "/__sandbox/requests").status, 204);
+  EXPECT_EQ(Call("GET", std::string(kInventory) + "?q.where=" + Q("PK_ID = 1")).status, 200);
+  EXPECT_EQ(Raw("GET", kInventory).status, 401);  // refused calls count too
+  IssueToken();
+  EXPECT_EQ(Raw("GET", "/healthz").status, 200);  // not an API call
+  HttpResponse log = Raw("GET", "/__sandbox/requests");
+  ASSERT_EQ(log.status, 200);
+  json body = json::parse(log.body);
+  EXPECT_EQ(body["api_calls"], 2);
+  EXPECT_EQ(body["token_calls"], 1);
+  ASSERT_EQ(body["requests"].size(), 3u);
+  EXPECT_EQ(body["requests"][0]["target"], std::string(kInventory) + "?q.where=" + Q("PK_ID = 1"));
+  EXPECT_EQ(body["requests"][0]["status"], 200);
+  EXPECT_EQ(body["requests"][1]["status"], 401);
+  EXPECT_EQ(body["requests"][2]["target"], "/oauth/token");
+  EXPECT_THAT(log.body, ::testing::Not(HasSubstr("sandbox-secret")));
+  ASSERT_EQ(Raw("DELETE", "/__sandbox/requests").status, 204);
+  EXPECT_EQ(json::parse(Raw("GET", "/__sandbox/requests").body)["api_calls"], 0);
+}
+
 TEST_F(SandboxAppTest, ControlApiIsAbsentWithoutFaults) {
   Build(/*with_faults=*/false);
   EXPECT_EQ(Raw("POST", "/__sandbox/reset").status, 404);
   EXPECT_EQ(Raw("GET", "/__sandbox/faults").status, 404);
+  EXPECT_EQ(Raw("GET", "/__sandbox/requests").status, 404);
 }
 
 TEST_F(SandboxAppTest, AnswersRoutingErrorsInCaspiosShape) {

@@ -63,12 +63,14 @@ SandboxApp::Outcome SandboxApp::Handle(HttpRequest request) {
     } else {
       outcome.response = tokens_->HandleTokenRequest(request);
     }
+    Record(request, /*token_call=*/true, outcome.response.status);
   } else if (request.path == "/healthz") {
     outcome.response = HttpResponse::Text(200, "ok\n");
   } else if (absl::StartsWith(request.path, "/__sandbox/")) {
     outcome.response = HandleControl(request, request_id);
   } else if (absl::StartsWith(request.path, absl::StrCat(kApiPrefix, "/"))) {
     outcome.response = HandleApi(request, request_id, &extra, &outcome.delay);
+    Record(request, /*token_call=*/false, outcome.response.status);
   } else {
     outcome.response = ErrorResponse(ObjectNotFound("The requested resource does not exist."), request, request_id);
   }
@@ -137,6 +139,28 @@ HttpResponse SandboxApp::HandleApi(HttpRequest& request, const std::string& requ
   return *std::move(result);
 }
 
+void SandboxApp::Record(const HttpRequest& request, bool token_call, int status) {
+  if (faults_ == nullptr) return;  // the log is part of the control API
+  LoggedRequest entry{request.method, token_call ? request.path : request.target, status};
+  absl::MutexLock lock(&log_mu_);
+  ++(token_call ? token_calls_ : api_calls_);
+  log_.push_back(std::move(entry));
+  if (log_.size() > kMaxLoggedRequests) log_.pop_front();
+}
+
+HttpResponse SandboxApp::DescribeRequests() {
+  ojson body;
+  absl::MutexLock lock(&log_mu_);
+  body["api_calls"] = api_calls_;
+  body["token_calls"] = token_calls_;
+  ojson requests = ojson::array();
+  for (const LoggedRequest& r : log_) {
+    requests.push_back({{"method", r.method}, {"target", r.target}, {"status", r.status}});
+  }
+  body["requests"] = std::move(requests);
+  return JsonResponse(200, body);
+}
+
 HttpResponse SandboxApp::HandleControl(const HttpRequest& request, const std::string& request_id) {
   if (faults_ == nullptr) {
     return ErrorResponse(ObjectNotFound("The /__sandbox/ control API is disabled; start with --enable-faults."),
@@ -170,6 +194,15 @@ HttpResponse SandboxApp::HandleControl(const HttpRequest& request, const std::st
     if (!status.ok()) return ErrorResponse(status, request, request_id);
     LogInfo("sandbox reset to seed");
     return NoContent(204);
+  } else if (path == "/__sandbox/requests") {
+    if (request.method == "GET") return DescribeRequests();
+    if (request.method == "DELETE") {
+      absl::MutexLock lock(&log_mu_);
+      api_calls_ = 0;
+      token_calls_ = 0;
+      log_.clear();
+      return NoContent(204);
+    }
   } else if (path == "/__sandbox/tokens/revoke" && request.method == "POST") {
     tokens_->RevokeAccessTokens();
     return NoContent(204);

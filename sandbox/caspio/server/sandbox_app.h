@@ -4,13 +4,16 @@
 // control API (only with faults enabled), bearer auth (401), injected faults,
 // routing of the 70 Caspio v3 operations under /integrations/rest, Caspio's
 // error body {Code, Message, Resource, RequestId}, and X-Caspio-Request-ID on
-// every response.
+// every response. With the control API on, it also keeps a request log (counts
+// and the latest requests) so client tests can prove what reached "Caspio".
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/http/http_types.h"
 #include "common/http/router.h"
@@ -38,12 +41,27 @@ class SandboxApp {
  private:
   HttpResponse HandleApi(HttpRequest& request, const std::string& request_id, Headers* extra, absl::Duration* delay);
   HttpResponse HandleControl(const HttpRequest& request, const std::string& request_id);
+  // Request log (control API only): every /oauth/token and /integrations/rest
+  // call, however it was answered.
+  void Record(const HttpRequest& request, bool token_call, int status);
+  HttpResponse DescribeRequests();
+
+  struct LoggedRequest {
+    std::string method;
+    std::string target;  // path and query; /oauth/token without its query
+    int status = 0;
+  };
+  static constexpr size_t kMaxLoggedRequests = 500;
 
   SandboxStore* store_;
   TokenService* tokens_;
   FaultInjector* faults_;
   ApiRoutes routes_;
   Router router_;
+  absl::Mutex log_mu_;
+  int64_t api_calls_ ABSL_GUARDED_BY(log_mu_) = 0;
+  int64_t token_calls_ ABSL_GUARDED_BY(log_mu_) = 0;
+  std::deque<LoggedRequest> log_ ABSL_GUARDED_BY(log_mu_);
 };
 
 // Caspio's error body for `status`.

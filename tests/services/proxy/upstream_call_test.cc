@@ -167,12 +167,25 @@ TEST(DryRunTest, ReadsWhatTheBindingSaysWithTheToolsOwnArguments) {
   ASSERT_THAT(a, IsOk());
   EXPECT_EQ(a->path, "/integrations/rest/v3/tables/T/attachments/Doc/fileInfo");
   EXPECT_FALSE(a->paged);
+  EXPECT_TRUE(a->files_only);
+  EXPECT_FALSE(records->files_only);
 
   EXPECT_THAT(PlanDryRun(BulkBinding("q.where", ""), call), StatusIs(absl::StatusCode::kInvalidArgument));
   pb::ToolBinding not_bulk = BulkBinding("q.where", "/x/{table_name}");
   not_bulk.set_bulk_write(false);
   EXPECT_THAT(PlanDryRun(not_bulk, call), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(PlanDryRun(BulkBinding("q.where", "/x/{unknown}"), call), StatusIs(absl::StatusCode::kInternal));
+}
+
+TEST(DryRunTest, AttachmentWritesOnlyAffectRecordsThatHoldAFile) {
+  const nlohmann::json info = nlohmann::json::parse(
+      R"([{"PK_ID":1,"FileName":"a"},{"PK_ID":2,"FileName":null},{"PK_ID":3,"FileName":"c"},{"PK_ID":4}])");
+  DryRunPlan files;
+  files.files_only = true;
+  EXPECT_EQ(AffectedRows(files, info), nlohmann::json::parse(R"([{"PK_ID":1,"FileName":"a"},{"PK_ID":3,"FileName":"c"}])"));
+  DryRunPlan records;
+  EXPECT_EQ(AffectedRows(records, info).size(), 4u);
+  EXPECT_EQ(AffectedRows(records, nlohmann::json()), nlohmann::json::array());
 }
 
 }  // namespace
