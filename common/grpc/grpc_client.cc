@@ -1,5 +1,7 @@
 #include "common/grpc/grpc_client.h"
 
+#include "common/grpc/rpc_metrics.h"
+
 namespace cmcp {
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
@@ -15,7 +17,10 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
   // Spread calls over every address a name resolves to (replicas behind a
   // headless Kubernetes Service).
   args.SetLoadBalancingPolicyName("round_robin");
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(MakeClientRpcMetricsInterceptorFactory());
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, grpc::InsecureChannelCredentials(), args,
+                                                                 std::move(interceptors));
 }
 
 void SetDeadline(grpc::ClientContext& context, absl::Duration timeout) {

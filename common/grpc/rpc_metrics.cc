@@ -53,10 +53,48 @@ class Factory final : public grpc::experimental::ServerInterceptorFactoryInterfa
   }
 };
 
+class ClientRpcMetricsInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit ClientRpcMetricsInterceptor(grpc::experimental::ClientRpcInfo* info)
+      : method_(info->method() != nullptr ? info->method() : "unknown"), start_(absl::Now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_STATUS)) {
+      const grpc::Status* status = methods->GetRecvStatus();
+      const grpc::StatusCode code = status != nullptr ? status->error_code() : grpc::StatusCode::UNKNOWN;
+      MetricsRegistry& registry = MetricsRegistry::Default();
+      registry
+          .GetCounter("cmcp_grpc_client_calls_total", "gRPC calls made to peer services, by method and status code",
+                      {{"method", method_}, {"code", CodeName(code)}})
+          .Increment();
+      registry
+          .GetHistogram("cmcp_grpc_client_seconds", "gRPC call latency seen by the caller, in seconds",
+                        {{"method", method_}})
+          .Observe(absl::ToDoubleSeconds(absl::Now() - start_));
+    }
+    methods->Proceed();
+  }
+
+ private:
+  std::string method_;
+  absl::Time start_;
+};
+
+class ClientFactory final : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateClientInterceptor(grpc::experimental::ClientRpcInfo* info) override {
+    return new ClientRpcMetricsInterceptor(info);
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeRpcMetricsInterceptorFactory() {
   return std::make_unique<Factory>();
+}
+
+std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface> MakeClientRpcMetricsInterceptorFactory() {
+  return std::make_unique<ClientFactory>();
 }
 
 }  // namespace cmcp

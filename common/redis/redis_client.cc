@@ -8,7 +8,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/metrics/metrics.h"
 #include "common/status/error.h"
 
 namespace cmcp {
@@ -47,6 +50,28 @@ RedisReply Convert(const redisReply* r) {
 
 absl::Status Unavailable(absl::string_view what) {
   return StorageUnavailableError(absl::StrCat("Redis unavailable: ", what));
+}
+
+// The metrics label of a round trip: the command name for one command,
+// "PIPELINE" for several (or "MULTI" for a transaction). Only names, never
+// arguments (keys and values may be secret-derived).
+std::string CommandLabel(const std::vector<std::vector<std::string>>& commands) {
+  if (commands.empty() || commands.front().empty()) return "NONE";
+  if (commands.size() > 1) return absl::AsciiStrToUpper(commands.front().front()) == "MULTI" ? "MULTI" : "PIPELINE";
+  return absl::AsciiStrToUpper(commands.front().front());
+}
+
+// cmcp_redis_command_seconds{command} and cmcp_redis_errors_total{command}.
+void RecordRoundTrip(const std::string& command, absl::Duration elapsed, bool failed) {
+  MetricsRegistry& registry = MetricsRegistry::Default();
+  registry
+      .GetHistogram("cmcp_redis_command_seconds", "Redis round-trip latency in seconds (one command or one pipeline)",
+                    {{"command", command}})
+      .Observe(absl::ToDoubleSeconds(elapsed));
+  // The error series exists (at 0) as soon as the command has run once.
+  Counter& errors = registry.GetCounter("cmcp_redis_errors_total", "Redis round trips that failed (connection, timeout)",
+                                        {{"command", command}});
+  if (failed) errors.Increment();
 }
 
 }  // namespace
@@ -147,6 +172,14 @@ void RedisClient::Release(std::unique_ptr<Connection> connection, bool healthy) 
 }
 
 absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  const absl::Time start = absl::Now();
+  auto replies = RoundTrip(commands);
+  RecordRoundTrip(CommandLabel(commands), absl::Now() - start, !replies.ok());
+  return replies;
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisClient::RoundTrip(
     const std::vector<std::vector<std::string>>& commands) {
   auto conn_or = Acquire();
   if (!conn_or.ok()) return conn_or.status();

@@ -5,6 +5,8 @@
 // surface as UNAVAILABLE (reason STORAGE_UNAVAILABLE), so callers can map
 // them to "try again" instead of "not found". Call it from worker threads
 // (common/concurrency/thread_pool.h), never from gRPC or Asio threads.
+// Every round trip is timed in cmcp_redis_command_seconds{command} (failures
+// in cmcp_redis_errors_total{command}), labelled by command name only.
 //
 //   RedisClient redis({.address = "127.0.0.1:6379"});
 //   CMCP_ASSIGN_OR_RETURN(RedisReply r, redis.Command({"HGETALL", key}));
@@ -81,6 +83,7 @@ class RedisClient {
 
  private:
   struct Connection;
+  absl::StatusOr<std::vector<RedisReply>> RoundTrip(const std::vector<std::vector<std::string>>& commands);
   absl::StatusOr<std::unique_ptr<Connection>> Acquire();
   void Release(std::unique_ptr<Connection> connection, bool healthy);
   absl::StatusOr<std::unique_ptr<Connection>> Connect();
