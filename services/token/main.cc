@@ -5,6 +5,7 @@
 #include "common/grpc/grpc_client.h"
 #include "common/process/signals.h"
 #include "common/service/service_runner.h"
+#include "services/token/audit_service.h"
 #include "services/token/coordination_service.h"
 #include "services/token/expiry_sweeper.h"
 #include "services/token/redis_token_store.h"
@@ -39,5 +40,9 @@ int main(int argc, char** argv) {
   cmcp::token::TokenServiceImpl service(&manager, &pool);
   cmcp::token::RedisCoordinationStore coordination_store(redis, settings.key_prefix);
   cmcp::token::CoordinationServiceImpl coordination(&coordination_store, &pool);
-  return cmcp::RunGrpcService("token", settings.service, {&service, &coordination}, [&store] { return store.Ping(); });
+  cmcp::token::RedisAuditStore audit_store(redis, settings.key_prefix, settings.audit_max_entries);
+  cmcp::token::AuditLog audit_log(settings.audit, &audit_store);
+  cmcp::token::AuditServiceImpl audit(&audit_log, &pool);
+  return cmcp::RunGrpcService("token", settings.service, {&service, &coordination, &audit},
+                              [&store] { return store.Ping(); });
 }

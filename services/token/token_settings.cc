@@ -67,6 +67,10 @@ TokenSettings LoadTokenSettings(int argc, char** argv) {
                                      "how often expired servers are removed from indexes");
   s.worker_threads = static_cast<int>(reader.Int("worker-threads", 16, 1, 1024, "threads for Redis work"));
   s.max_queue = static_cast<int>(reader.Int("max-queue", 4096, 1, 1 << 20, "queued calls before refusing"));
+  s.audit_max_entries = reader.Int("audit-max-entries", 100000, 10, 100000000,
+                                   "tool-call audit entries kept in Redis (oldest trimmed, approximately)");
+  s.audit.scan_limit = static_cast<int>(reader.Int("audit-scan-limit", 10000, 100, 1000000,
+                                                   "audit entries examined per GET /log page at most"));
   ExitIfInvalid("token", reader.Finish());
   return s;
 }

@@ -10,6 +10,7 @@
 
 #include "common/redis/redis_client.h"
 #include "common/service/service_runner.h"
+#include "services/token/audit_log.h"
 #include "services/token/token_manager.h"
 
 namespace cmcp::token {
@@ -29,6 +30,9 @@ struct TokenSettings {
   absl::Duration sweep_interval = absl::Seconds(30);
   int worker_threads = 16;
   int max_queue = 1024;
+  // The audit stream of tool calls keeps about this many entries (XADD MAXLEN ~).
+  int64_t audit_max_entries = 100000;
+  AuditLogSettings audit;
 };
 
 // Exits with a message naming the setting when something is wrong.
