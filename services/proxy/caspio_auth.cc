@@ -5,6 +5,7 @@
 #include "common/status/error.h"
 #include "common/status/status_macros.h"
 #include "nlohmann/json.hpp"
+#include "services/proxy/upstream_metrics.h"
 
 namespace cmcp::proxy {
 
@@ -50,6 +51,7 @@ absl::StatusOr<std::pair<CaspioSession, absl::Time>> CaspioAuthenticator::FetchT
   request.max_response_bytes = 64 * 1024;
   const absl::Time started = clock_();
   auto response = http_->Send(request);
+  if (response.ok()) ObserveUpstream("oauth_token", response->status, response->elapsed);
   if (!response.ok()) {
     return MakeError(absl::StatusCode::kUnavailable,
                      absl::StrCat("cannot reach Caspio to sign in: ", response.status().message()),

@@ -1,6 +1,7 @@
 #include "services/proxy/proxy_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/trace_metadata.h"
 #include "common/grpc/unary.h"
 #include "common/logging/logger.h"
 #include "common/metrics/metrics.h"
@@ -57,6 +58,7 @@ grpc::ServerUnaryReactor* ProxyServiceImpl::CallTool(grpc::CallbackServerContext
     call.tool = &request->tool();
     call.arguments_json = request->arguments_json();
     call.request_id = request->request_id();
+    call.trace = TraceFromMetadata(*context);
     call.cancelled = [context] { return context->IsCancelled(); };
     const absl::Time start = absl::Now();
     CMCP_ASSIGN_OR_RETURN(ToolResult result, executor_->Execute(call));
@@ -76,6 +78,7 @@ grpc::ServerUnaryReactor* ProxyServiceImpl::CallTool(grpc::CallbackServerContext
         .Increment();
     LogInfo("tool call")
         .With("request_id", request->request_id())
+        .With("trace_id", call.trace.trace_id())
         .With("server_id", request->mcp_server_id())
         .With("tool", request->tool().name())
         .With("outcome", outcome)

@@ -14,6 +14,7 @@
 #include "common/status/error.h"
 #include "common/status/status_macros.h"
 #include "services/proxy/dry_run.h"
+#include "services/proxy/upstream_metrics.h"
 
 namespace cmcp::proxy {
 namespace {
@@ -139,6 +140,8 @@ absl::StatusOr<HttpClientResponse> ToolExecutor::Send(const ToolCall& call, cons
     out.headers.Add("Authorization", absl::StrCat("Bearer ", session->access_token));
     out.headers.Add("Accept", "application/json");
     if (!call.request_id.empty()) out.headers.Add("X-Request-ID", call.request_id);
+    // The proxy's span is the parent of what Caspio (or the sandbox) records.
+    if (call.trace.valid()) out.headers.Add(kTraceparentHeader, call.trace.Header());
     if (!request.content_type.empty()) out.headers.Add("Content-Type", request.content_type);
     out.body = request.body;
     out.timeout = settings_.upstream_timeout;
@@ -146,8 +149,12 @@ absl::StatusOr<HttpClientResponse> ToolExecutor::Send(const ToolCall& call, cons
     out.cancelled = call.cancelled;
     auto sent = http_->Send(out);
     if (absl::IsCancelled(sent.status())) return sent.status();
+    const std::string operation = call.tool != nullptr ? call.tool->binding().operation_id() : "";
+    // Exists (at 0) from the operation's first call, so error ratios have a denominator.
+    Counter& failures = MetricsRegistry::Default().GetCounter(
+        "cmcp_upstream_failures_total", "Caspio calls that got no HTTP answer, by operation", {{"operation", operation}});
     if (!sent.ok()) {
-      MetricsRegistry::Default().GetCounter("cmcp_upstream_failures_total", "Caspio calls that got no HTTP answer").Increment();
+      failures.Increment();
       if (absl::IsResourceExhausted(sent.status())) {
         return MakeError(absl::StatusCode::kResourceExhausted,
                          absl::StrCat("Caspio's answer is larger than ", settings_.max_response_bytes, " bytes"),
@@ -160,9 +167,7 @@ absl::StatusOr<HttpClientResponse> ToolExecutor::Send(const ToolCall& call, cons
                        "retry later; if this was a write, check whether it happened before repeating it");
     }
     meta.upstream_time += sent->elapsed;
-    MetricsRegistry::Default()
-        .GetHistogram("cmcp_upstream_seconds", "Caspio request latency in seconds")
-        .Observe(absl::ToDoubleSeconds(sent->elapsed));
+    ObserveUpstream(operation, sent->status, sent->elapsed);
     // One retry with a fresh token: after 401, and after Caspio's stale-token
     // quirk (400 IncorrectQueryParameter from a token older than a minute).
     const bool stale_quirk = sent->status == 400 && absl::StrContains(sent->body, "IncorrectQueryParameter") &&

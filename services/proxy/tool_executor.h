@@ -15,6 +15,7 @@
 #include "caspio_mcp/common/v1/common.pb.h"
 #include "caspio_mcp/toolgen/v1/toolgen_service.pb.h"
 #include "common/http/http_client.h"
+#include "common/tracing/trace_context.h"
 #include "nlohmann/json.hpp"
 #include "services/proxy/argument_validator.h"
 #include "services/proxy/caspio_auth.h"
@@ -53,6 +54,8 @@ struct ToolCall {
   const caspio_mcp::toolgen::v1::Tool* tool = nullptr;
   std::string arguments_json;
   std::string request_id;
+  // This call's span; its traceparent goes on every upstream API request.
+  TraceContext trace;
   // True once the caller gave up (MCP cancellation): abort the upstream call.
   std::function<bool()> cancelled;
 };
