@@ -415,6 +415,18 @@ TEST_F(SandboxAppTest, RequestLogCountsApiAndTokenCalls) {
   EXPECT_EQ(json::parse(Raw("GET", "/__sandbox/requests").body)["api_calls"], 0);
 }
 
+TEST_F(SandboxAppTest, RequestLogShowsTheTraceparentAClientSent) {
+  ASSERT_EQ(Raw("DELETE", "/__sandbox/requests").status, 204);
+  Headers traced;
+  traced.Add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  EXPECT_EQ(Call("GET", kInventory, "", traced).status, 200);
+  EXPECT_EQ(Call("GET", kInventory).status, 200);
+  json requests = json::parse(Raw("GET", "/__sandbox/requests").body)["requests"];
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0]["traceparent"], "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  EXPECT_EQ(requests[1]["traceparent"], "");
+}
+
 TEST_F(SandboxAppTest, ControlApiIsAbsentWithoutFaults) {
   Build(/*with_faults=*/false);
   EXPECT_EQ(Raw("POST", "/__sandbox/reset").status, 404);

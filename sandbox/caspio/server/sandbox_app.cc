@@ -141,7 +141,8 @@ HttpResponse SandboxApp::HandleApi(HttpRequest& request, const std::string& requ
 
 void SandboxApp::Record(const HttpRequest& request, bool token_call, int status) {
   if (faults_ == nullptr) return;  // the log is part of the control API
-  LoggedRequest entry{request.method, token_call ? request.path : request.target, status};
+  LoggedRequest entry{request.method, token_call ? request.path : request.target, status,
+                      std::string(request.headers.Get("traceparent").value_or(""))};
   absl::MutexLock lock(&log_mu_);
   ++(token_call ? token_calls_ : api_calls_);
   log_.push_back(std::move(entry));
@@ -155,7 +156,7 @@ HttpResponse SandboxApp::DescribeRequests() {
   body["token_calls"] = token_calls_;
   ojson requests = ojson::array();
   for (const LoggedRequest& r : log_) {
-    requests.push_back({{"method", r.method}, {"target", r.target}, {"status", r.status}});
+    requests.push_back({{"method", r.method}, {"target", r.target}, {"status", r.status}, {"traceparent", r.traceparent}});
   }
   body["requests"] = std::move(requests);
   return JsonResponse(200, body);

@@ -50,6 +50,9 @@ class SandboxApp {
     std::string method;
     std::string target;  // path and query; /oauth/token without its query
     int status = 0;
+    // The W3C traceparent header the client sent ("" when none), so tests
+    // can follow a trace into "Caspio".
+    std::string traceparent;
   };
   static constexpr size_t kMaxLoggedRequests = 500;
 
