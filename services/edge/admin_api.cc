@@ -11,6 +11,7 @@
 #include "common/status/error.h"
 #include "nlohmann/json.hpp"
 #include "services/edge/http_errors.h"
+#include "services/edge/log_query.h"
 
 namespace cmcp::edge {
 namespace {
@@ -228,8 +229,9 @@ class AdminApi::Exchange : public std::enable_shared_from_this<Exchange> {
   std::string request_id_;
 };
 
-AdminApi::AdminApi(AdminApiSettings settings, pb::TokenService::Stub* token, toolpb::ToolgenService::Stub* toolgen)
-    : settings_(std::move(settings)), token_(token), toolgen_(toolgen) {}
+AdminApi::AdminApi(AdminApiSettings settings, pb::TokenService::Stub* token, toolpb::ToolgenService::Stub* toolgen,
+                   pb::AuditService::Stub* audit)
+    : settings_(std::move(settings)), token_(token), toolgen_(toolgen), audit_(audit) {}
 
 void AdminApi::Register(Router& router) {
   using X = std::shared_ptr<Exchange>;
@@ -467,6 +469,21 @@ void AdminApi::Register(Router& router) {
           json out = ApiTokenJson(r.api_token());
           out["token"] = r.token();
           return JsonResponse(201, out);
+        });
+  });
+
+  route("GET", "/log", [](X x) {
+    auto request = ParseLogQuery(x->request_.query);
+    if (!request.ok()) return x->Fail(request.status());
+    AsyncUnary<pb::ListToolCallsResponse>(
+        x->api_->settings_.rpc_timeout, *std::move(request),
+        [a = x->api_->audit_](auto* c, auto* q, auto* r, auto cb) { a->async()->ListToolCalls(c, q, r, std::move(cb)); },
+        [x](absl::StatusOr<pb::ListToolCallsResponse> r) {
+          if (!r.ok()) return x->Fail(RenameField(r.status(), "cursor", "next_cursor"));
+          json result = json::array();
+          for (const pb::ToolCallEntry& e : r->entries()) result.push_back(LogEntryJson(e));
+          x->Send(JsonResponse(200, {{"result", result},
+                                     {"next_cursor", r->next_cursor().empty() ? json(nullptr) : json(r->next_cursor())}}));
         });
   });
 

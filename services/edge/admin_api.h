@@ -1,7 +1,8 @@
 // File: admin_api.h
 // The admin REST API of SPEC §3, modelled on Truto's: integrated accounts,
-// MCP servers (token and url returned only on create), the tools preview and
-// API tokens. Every route needs `Authorization: Bearer <admin API token>`.
+// MCP servers (token and url returned only on create), the tools preview,
+// API tokens and the tool-call audit log (GET /log?log_type=mcp,
+// log_query.h). Every route needs `Authorization: Bearer <admin API token>`.
 // Handlers translate JSON <-> the token/toolgen contracts and nothing more:
 // shape errors name the field, and all rules live in the token service.
 #pragma once
@@ -12,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
+#include "caspio_mcp/token/v1/audit_service.grpc.pb.h"
 #include "caspio_mcp/token/v1/token_service.grpc.pb.h"
 #include "caspio_mcp/toolgen/v1/toolgen_service.grpc.pb.h"
 #include "common/http/router.h"
@@ -27,7 +29,8 @@ struct AdminApiSettings {
 class AdminApi {
  public:
   AdminApi(AdminApiSettings settings, caspio_mcp::token::v1::TokenService::Stub* token,
-           caspio_mcp::toolgen::v1::ToolgenService::Stub* toolgen);
+           caspio_mcp::toolgen::v1::ToolgenService::Stub* toolgen,
+           caspio_mcp::token::v1::AuditService::Stub* audit);
 
   void Register(Router& router);
   void set_public_url(std::string url) { settings_.public_url = std::move(url); }
@@ -37,6 +40,7 @@ class AdminApi {
   AdminApiSettings settings_;
   caspio_mcp::token::v1::TokenService::Stub* token_;
   caspio_mcp::toolgen::v1::ToolgenService::Stub* toolgen_;
+  caspio_mcp::token::v1::AuditService::Stub* audit_;
 };
 
 // The MCP URL handed out for a token: <public_url>/mcp/<token>/mcp (the same

@@ -8,6 +8,7 @@
 #include "common/http/static_files.h"
 #include "common/logging/logger.h"
 #include "services/edge/admin_api.h"
+#include "services/edge/audit_sink.h"
 #include "services/edge/mcp_handler.h"
 
 namespace cmcp::edge {
@@ -35,6 +36,8 @@ struct EdgeServer::Impl {
   std::unique_ptr<caspio_mcp::token::v1::CoordinationService::Stub> coordination_stub;
   std::unique_ptr<caspio_mcp::toolgen::v1::ToolgenService::Stub> toolgen;
   std::unique_ptr<caspio_mcp::proxy::v1::ProxyService::Stub> proxy;
+  std::unique_ptr<caspio_mcp::token::v1::AuditService::Stub> audit_stub;
+  std::unique_ptr<GrpcAuditSink> audit;
   std::unique_ptr<GrpcMcpBackend> backend;
   std::unique_ptr<EdgeCoordination> coordination;
   std::unique_ptr<StreamRegistry> streams;
@@ -108,18 +111,22 @@ EdgeServer::EdgeServer(EdgeSettings settings) : impl_(new Impl) {
   i.coordination_stub = caspio_mcp::token::v1::CoordinationService::NewStub(i.token_channel);
   i.toolgen = caspio_mcp::toolgen::v1::ToolgenService::NewStub(i.toolgen_channel);
   i.proxy = caspio_mcp::proxy::v1::ProxyService::NewStub(i.proxy_channel);
+  i.audit_stub = caspio_mcp::token::v1::AuditService::NewStub(i.token_channel);
+  i.audit = std::make_unique<GrpcAuditSink>(i.settings.audit, i.audit_stub.get());
   i.backend = std::make_unique<GrpcMcpBackend>(i.settings.backend, i.token.get(), i.toolgen.get(), i.proxy.get());
   i.coordination = std::make_unique<GrpcEdgeCoordination>(i.settings.coordination, i.coordination_stub.get(),
                                                           Hex(RandomBytes(8)));
   i.streams = std::make_unique<StreamRegistry>();
   i.sessions = std::make_unique<McpSessionCodec>(i.settings.session_key, i.settings.session_max_age);
-  i.core = std::make_unique<McpCore>(i.settings.core, i.backend.get(), i.coordination.get(), i.streams.get());
+  i.core = std::make_unique<McpCore>(i.settings.core, i.backend.get(), i.coordination.get(), i.streams.get(),
+                                     i.audit.get());
   McpHandlerSettings mcp_settings = i.settings.mcp;
   if (const std::string host = HostOf(i.settings.public_url); !host.empty()) mcp_settings.allowed_hosts.push_back(host);
   mcp_settings.resume_wait = i.settings.backend.tool_call_timeout;
   i.mcp = std::make_unique<McpHandler>(std::move(mcp_settings), i.backend.get(), i.sessions.get(), i.core.get(),
                                        i.coordination.get(), i.streams.get());
-  i.admin = std::make_unique<AdminApi>(AdminApiSettings{i.settings.public_url}, i.token.get(), i.toolgen.get());
+  i.admin = std::make_unique<AdminApi>(AdminApiSettings{i.settings.public_url}, i.token.get(), i.toolgen.get(),
+                                       i.audit_stub.get());
   i.admin->Register(i.router);
   if (!i.settings.console_dir.empty()) {
     i.console = std::make_unique<StaticFiles>(

@@ -53,6 +53,8 @@ EdgeSettings LoadEdgeSettings(int argc, char** argv) {
   s.core.server_quota = quota("server-rate-limit", "300/1m", "tools/call limit per MCP server, all edges together");
   s.core.account_quota = quota("account-rate-limit", "1500/5m",
                                "tools/call limit per integrated account (Caspio allows about 2000/5m per profile)");
+  s.audit.max_in_flight = static_cast<int>(reader.Int("audit-max-in-flight", 1000, 1, 1000000,
+                                                      "tool-call audit writes in flight before entries are dropped"));
   s.admin_http.listen_address = reader.String("admin-listen", "", "separate listener for /metrics, /healthz, /readyz");
   s.admin_http.port_file = reader.String("admin-port-file", "", "write the bound admin port to this file");
   s.drain_timeout = reader.Duration("drain-timeout", absl::Seconds(20), absl::ZeroDuration(), absl::Minutes(10),

@@ -7,6 +7,7 @@
 
 #include "common/http/http_server.h"
 #include "common/logging/logger.h"
+#include "services/edge/audit_sink.h"
 #include "services/edge/edge_coordination.h"
 #include "services/edge/mcp_backend.h"
 #include "services/edge/mcp_core.h"
@@ -29,6 +30,8 @@ struct EdgeSettings {
   EdgeCoordinationSettings coordination;
   // Per-server and per-account tools/call quotas (0 = off).
   McpCoreSettings core;
+  // The tool-call audit log (writes to the token service).
+  GrpcAuditSinkSettings audit;
   // Sessions older than this are refused (404; clients re-initialize).
   absl::Duration session_max_age = absl::Hours(24);
   // How often open streams are checked for expiry/deletion/config changes,

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/crypto/crypto.h"
 #include "common/grpc/async_unary.h"
+#include "common/grpc/trace_metadata.h"
 #include "common/status/error.h"
 #include "nlohmann/json.hpp"
 
@@ -176,7 +177,7 @@ void GrpcMcpBackend::ListTools(const caspio_mcp::common::v1::ToolFilter& filter,
 
 std::function<void()> GrpcMcpBackend::CallTool(const ServerView& server, const toolpb::Tool& tool,
                                                std::string arguments_json, std::string request_id,
-                                               Callback<proxypb::CallToolResponse> done) {
+                                               const TraceContext& trace, Callback<proxypb::CallToolResponse> done) {
   proxypb::CallToolRequest request;
   request.set_account_id(server.account_id);
   request.set_mcp_server_id(server.id);
@@ -186,7 +187,7 @@ std::function<void()> GrpcMcpBackend::CallTool(const ServerView& server, const t
   return AsyncUnary<proxypb::CallToolResponse>(
       settings_.tool_call_timeout, std::move(request),
       [this](auto* ctx, auto* req, auto* resp, auto cb) { proxy_->async()->CallTool(ctx, req, resp, std::move(cb)); },
-      std::move(done));
+      std::move(done), [trace](grpc::ClientContext& context) { AddTraceMetadata(context, trace); });
 }
 
 }  // namespace cmcp::edge

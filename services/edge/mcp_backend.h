@@ -19,6 +19,7 @@
 #include "caspio_mcp/proxy/v1/proxy_service.grpc.pb.h"
 #include "caspio_mcp/token/v1/token_service.grpc.pb.h"
 #include "caspio_mcp/toolgen/v1/toolgen_service.grpc.pb.h"
+#include "common/tracing/trace_context.h"
 
 namespace cmcp::edge {
 
@@ -62,8 +63,9 @@ class McpBackend {
   virtual void ListTools(const caspio_mcp::common::v1::ToolFilter& filter,
                          Callback<std::shared_ptr<const ToolList>> done) = 0;
   // Returns a canceller that aborts the call (done then gets CANCELLED).
+  // `trace` is the edge's span: the proxy continues it (gRPC metadata).
   virtual std::function<void()> CallTool(const ServerView& server, const caspio_mcp::toolgen::v1::Tool& tool,
-                                         std::string arguments_json, std::string request_id,
+                                         std::string arguments_json, std::string request_id, const TraceContext& trace,
                                          Callback<caspio_mcp::proxy::v1::CallToolResponse> done) = 0;
 };
 
@@ -88,7 +90,7 @@ class GrpcMcpBackend final : public McpBackend {
   void ListTools(const caspio_mcp::common::v1::ToolFilter& filter,
                  Callback<std::shared_ptr<const ToolList>> done) override;
   std::function<void()> CallTool(const ServerView& server, const caspio_mcp::toolgen::v1::Tool& tool,
-                                 std::string arguments_json, std::string request_id,
+                                 std::string arguments_json, std::string request_id, const TraceContext& trace,
                                  Callback<caspio_mcp::proxy::v1::CallToolResponse> done) override;
 
  private:

@@ -8,16 +8,23 @@
 // resultType/ttlMs/cacheScope, and 404 + -32601 for everything else.
 // tools/call also enforces the edge's per-server and per-account quotas (our
 // own 429 with ratelimit-* headers), reports progress when the client asked
-// for it, and registers itself so notifications/cancelled can abort it.
+// for it, and registers itself so notifications/cancelled can abort it. Every
+// tools/call, answered or refused, is counted per tool
+// (cmcp_tool_calls_total{tool,status}, cmcp_tool_call_seconds{tool}) and,
+// once the client has its answer, recorded in the audit log with its
+// arguments redacted (audit_redaction.h, audit_sink.h).
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "common/http/http_types.h"
+#include "common/tracing/trace_context.h"
 #include "nlohmann/json.hpp"
+#include "services/edge/audit_sink.h"
 #include "services/edge/edge_coordination.h"
 #include "services/edge/mcp_backend.h"
 #include "services/edge/stream_registry.h"
@@ -49,6 +56,13 @@ struct McpContext {
   // Legacy sessions: the session id digest (cancellation keys); "" when modern.
   std::string session_digest;
   std::string request_id;  // for logs and the proxy
+  // This request's span: its trace id goes in logs and the audit entry, its
+  // traceparent to the proxy (and on to Caspio) and to the token service.
+  TraceContext trace;
+  // From the client's clientInfo (initialize, sealed into the session, or a
+  // modern request's _meta), when known.
+  std::string client_name;
+  std::string client_version;
   // Sends a notification on the request's open SSE stream; null when the
   // transport cannot (JSON response), which turns progress off.
   std::function<void(const std::string& json)> notify;
@@ -63,13 +77,19 @@ struct McpReply {
   Headers headers;
   std::string outcome = "ok";  // metrics label
   std::string tool;            // for logs
+  // The JSON-RPC error code when `json` is an error (for the audit log).
+  int rpc_error_code = 0;
   // initialize: the version agreed on (the transport seals it into the session).
   std::string negotiated_version;
 };
 
+struct ToolCallDraft;
+
 class McpCore {
  public:
-  McpCore(McpCoreSettings settings, McpBackend* backend, EdgeCoordination* coordination, StreamRegistry* streams);
+  // `audit` may be null (no audit log).
+  McpCore(McpCoreSettings settings, McpBackend* backend, EdgeCoordination* coordination, StreamRegistry* streams,
+          AuditSink* audit = nullptr);
 
   // `message` is a JSON-RPC request (has "method" and "id").
   void HandleRequest(const McpContext& context, const nlohmann::json& message, std::function<void(McpReply)> done);
@@ -87,7 +107,9 @@ class McpCore {
   void ToolsCall(const McpContext& context, const nlohmann::json& id, const nlohmann::json& params,
                  std::function<void(McpReply)> done);
   void RunTool(const McpContext& context, const nlohmann::json& id, const std::string& name, std::string arguments,
-               nlohmann::json progress_token, std::function<void(McpReply)> done);
+               nlohmann::json progress_token, std::shared_ptr<ToolCallDraft> draft, std::function<void(McpReply)> done);
+  // Counts the call and sends its audit entry; runs after the client's answer.
+  void FinishToolCall(ToolCallDraft& draft, const McpReply& reply, const TraceContext& trace);
   std::string Initialize(const McpContext& context, const nlohmann::json& params);
   std::string Discover() const;
 
@@ -95,6 +117,7 @@ class McpCore {
   McpBackend* backend_;
   EdgeCoordination* coordination_;
   StreamRegistry* streams_;
+  AuditSink* audit_;
 };
 
 }  // namespace cmcp::edge

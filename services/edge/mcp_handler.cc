@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <thread>
+#include <tuple>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -68,6 +70,16 @@ bool HasProgressToken(const json& message) {
 
 std::string Digest(absl::string_view session_id) { return Hex(Sha256(session_id)); }
 
+// clientInfo {name, version} of an initialize request, or of a modern
+// request's _meta, capped for the session id and the audit log.
+std::pair<std::string, std::string> ClientInfoOf(const json& info) {
+  auto field = [&info](const char* key) {
+    if (!info.is_object() || !info.contains(key) || !info[key].is_string()) return std::string();
+    return info[key].get<std::string>().substr(0, kMaxClientInfoBytes);
+  };
+  return {field("name"), field("version")};
+}
+
 }  // namespace
 
 bool HostAllowed(absl::string_view host_header, const std::vector<std::string>& allowed_hosts) {
@@ -107,7 +119,9 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
   McpExchange(McpHandler* h, HttpRequest request, std::string token, McpRoute route,
               std::shared_ptr<HttpResponder> responder)
       : h_(h), request_(std::move(request)), token_(std::move(token)), route_(route),
-        responder_(std::move(responder)), request_id_(Hex(RandomBytes(8))), start_(absl::Now()) {
+        responder_(std::move(responder)), request_id_(Hex(RandomBytes(8))),
+        // The client's trace continues here (or one starts): W3C traceparent.
+        trace_(TraceContext::ContinueOrStart(request_.headers.Get(kTraceparentHeader))), start_(absl::Now()) {
     h_->live_exchanges_.fetch_add(1);
   }
   ~McpExchange() { h_->live_exchanges_.fetch_sub(1); }
@@ -293,6 +307,9 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
     context.protocol_version = kModernVersion;
     context.modern = true;
     context.request_id = request_id_;
+    context.trace = trace_;
+    std::tie(context.client_name, context.client_version) =
+        ClientInfoOf(meta->value("io.modelcontextprotocol/clientInfo", json(nullptr)));
     if (method == "tools/call" && HasProgressToken(body_)) {
       // Progress flows on an SSE response; closing it cancels the call.
       StartSse(/*resumable=*/false);
@@ -322,6 +339,7 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
       McpContext context;
       context.server = server_;
       context.request_id = request_id_;
+      context.trace = trace_;
       return Run(context, messages, /*initialize=*/true);
     }
     const auto session = request_.headers.Get("Mcp-Session-Id");
@@ -341,6 +359,9 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
       context.protocol_version = self->session_.protocol_version;
       context.session_digest = self->session_digest_;
       context.request_id = self->request_id_;
+      context.trace = self->trace_;
+      context.client_name = self->session_.client_name;
+      context.client_version = self->session_.client_version;
       const bool single_request = messages.size() == 1 && IsRequest(messages[0]);
       absl::string_view accept = self->request_.headers.Get("Accept").value_or("");
       const bool sse_only = !absl::StrContains(accept, "application/json") && absl::StrContains(accept, "text/event-stream");
@@ -376,9 +397,13 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
       if (methods_.size() < 8) methods_.push_back(m["method"].get<std::string>());
       ++pending_;
       auto self = shared_from_this();
-      h_->core_->HandleRequest(context, m, [self, i, initialize](McpReply reply) {
+      const bool has_params = m.contains("params") && m["params"].is_object() && m["params"].contains("clientInfo");
+      const auto client = initialize && has_params ? ClientInfoOf(m["params"]["clientInfo"])
+                                                   : std::pair<std::string, std::string>();
+      h_->core_->HandleRequest(context, m, [self, i, initialize, client](McpReply reply) {
         if (initialize && !reply.negotiated_version.empty()) {
-          self->session_id_ = self->h_->sessions_->Seal({self->server_.id, reply.negotiated_version, absl::Now(), ""});
+          self->session_id_ = self->h_->sessions_->Seal(
+              {self->server_.id, reply.negotiated_version, absl::Now(), "", client.first, client.second});
         }
         {
           absl::MutexLock lock(&self->mu_);
@@ -628,6 +653,9 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
     context.protocol_version = session_.protocol_version;
     context.session_digest = session_digest_;
     context.request_id = request_id_;
+    context.trace = trace_;
+    context.client_name = session_.client_name;
+    context.client_version = session_.client_version;
     context.notify = deliver;
     for (const json& m : messages) {
       if (IsNotification(m)) {
@@ -670,6 +698,7 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
         .Observe(seconds);
     LogInfo("mcp request")
         .With("request_id", request_id_)
+        .With("trace_id", trace_.trace_id())
         .With("server_id", server_.id)
         .With("method", method)
         .With("tool", tool_)
@@ -684,6 +713,7 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
   McpRoute route_;
   std::shared_ptr<HttpResponder> responder_;
   std::string request_id_;
+  TraceContext trace_;
   absl::Time start_;
   ServerView server_;
   McpSession session_;

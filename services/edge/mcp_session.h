@@ -1,8 +1,8 @@
 // File: mcp_session.h
 // Mcp-Session-Id values sealed with HMAC-SHA256 under a key every edge
 // replica shares, so a session works on any replica without sticky routing
-// and without a store: the id carries the MCP server id and the negotiated
-// protocol version. An id that was forged, altered or minted for another
+// and without a store: the id carries the MCP server id, the negotiated
+// protocol version and the client's name and version. An id that was forged, altered or minted for another
 // server does not open (the edge answers 404, as the spec requires for
 // unknown sessions). Only visible ASCII (base64url and '.') is used.
 #pragma once
@@ -21,7 +21,13 @@ struct McpSession {
   // The edge replica holding the session's stream (legacy HTTP+SSE); "" when
   // any replica may serve it (Streamable HTTP).
   std::string owner;
+  // The client's clientInfo from initialize (for the audit log), at most
+  // kMaxClientInfoBytes each; "" when unknown.
+  std::string client_name;
+  std::string client_version;
 };
+
+inline constexpr size_t kMaxClientInfoBytes = 64;
 
 class McpSessionCodec {
  public:

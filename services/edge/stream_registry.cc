@@ -9,6 +9,10 @@
 
 namespace cmcp::edge {
 
+StreamRegistry::StreamRegistry() {
+  MetricsRegistry::Default().GetGauge("cmcp_edge_open_streams", "Open SSE streams on this edge");
+}
+
 StreamRegistry::~StreamRegistry() { CloseAll(); }
 
 bool StreamRegistry::Add(const std::string& session_digest, Stream stream) {

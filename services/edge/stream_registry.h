@@ -34,7 +34,8 @@ class StreamRegistry {
     bool legacy = false;
   };
 
-  StreamRegistry() = default;
+  // Registers cmcp_edge_open_streams at 0, so the series exists from the start.
+  StreamRegistry();
   ~StreamRegistry();
 
   // False when the session already has a stream on this replica.

@@ -11,6 +11,8 @@
 #include "common/crypto/crypto.h"
 #include "common/http/http_client.h"
 #include "common/http/router.h"
+#include "common/logging/logger.h"
+#include "common/metrics/metrics.h"
 #include "common/status/error.h"
 #include "nlohmann/json.hpp"
 #include "tests/services/edge/fake_coordination.h"
@@ -59,15 +61,24 @@ class FakeBackend final : public McpBackend {
       tool.set_title("T");
       tool.set_description("D");
       tool.set_input_schema_json(R"({"type":"object","properties":{"table_name":{"type":"string"}}})");
+      // Enough of the binding for the audit log's redaction policy.
+      tool.mutable_binding()->set_resource("records");
+      tool.mutable_binding()->set_method("list");
+      tool.mutable_binding()->set_where_argument("q.where");
+      toolpb::ParameterBinding* table = tool.mutable_binding()->add_parameters();
+      table->set_name("table_name");
+      table->set_location(toolpb::PARAMETER_LOCATION_PATH);
       tools.push_back(tool);
     }
     done(MakeToolList(std::move(tools)));
   }
   std::function<void()> CallTool(const ServerView& server, const toolpb::Tool& tool, std::string arguments_json,
-                                 std::string request_id, Callback<proxypb::CallToolResponse> done) override {
+                                 std::string request_id, const TraceContext& trace,
+                                 Callback<proxypb::CallToolResponse> done) override {
     {
       absl::MutexLock lock(&mu_);
       last_arguments = arguments_json;
+      last_traceparent = trace.Header();
       ++calls;
     }
     if (tool.name() == "slow_tool") {
@@ -83,6 +94,16 @@ class FakeBackend final : public McpBackend {
       };
     }
     proxypb::CallToolResponse r;
+    if (arguments_json.find("\"boom\"") != std::string::npos) {
+      // A Caspio error, as the proxy reports it.
+      r.set_is_error(true);
+      r.add_content()->mutable_text()->set_text("Invalid column name 'boom'.");
+      r.mutable_upstream()->set_http_status(400);
+      r.mutable_upstream()->set_duration_us(700);
+      r.mutable_error()->mutable_upstream()->set_code("SqlServerError");
+      done(r);
+      return [] {};
+    }
     r.add_content()->mutable_text()->set_text("two rows");
     r.set_structured_content_json(R"({"result":[{"PK_ID":1},{"PK_ID":2}]})");
     done(r);
@@ -97,8 +118,29 @@ class FakeBackend final : public McpBackend {
   absl::Mutex mu_;
   caspio_mcp::common::v1::ToolFilter filter_;
   std::string last_arguments;
+  std::string last_traceparent;
   int calls = 0;
   absl::Notification started;
+};
+
+class FakeAuditSink final : public AuditSink {
+ public:
+  void Record(caspio_mcp::token::v1::ToolCallEntry entry, const TraceContext&) override {
+    absl::MutexLock lock(&mu_);
+    entries_.push_back(std::move(entry));
+  }
+  // Entries are recorded after the client has its answer: waits (bounded)
+  // until at least `n` are in.
+  std::vector<caspio_mcp::token::v1::ToolCallEntry> entries(size_t n = 0) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return entries_.size() >= n; };
+    mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(5));
+    return entries_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<caspio_mcp::token::v1::ToolCallEntry> entries_ ABSL_GUARDED_BY(mu_);
 };
 
 class McpHandlerTest : public ::testing::Test {
@@ -114,7 +156,7 @@ class McpHandlerTest : public ::testing::Test {
     if (server_) server_->Stop();
     if (handler_) handler_->WaitIdle(absl::Seconds(10));
     server_.reset();
-    core_ = std::make_unique<McpCore>(core_settings, &backend_, &coordination_, &streams_);
+    core_ = std::make_unique<McpCore>(core_settings, &backend_, &coordination_, &streams_, &audit_);
     McpHandlerSettings settings;
     settings.allowed_hosts = {"localhost", "127.0.0.1"};
     settings.max_streams_per_server = 2;
@@ -184,6 +226,7 @@ class McpHandlerTest : public ::testing::Test {
   }
 
   FakeBackend backend_;
+  FakeAuditSink audit_;
   FakeCoordination coordination_;
   StreamRegistry streams_;
   McpSessionCodec sessions_{std::string(32, 's')};
@@ -467,6 +510,133 @@ TEST_F(McpHandlerTest, EdgeQuotasAnswer429WithRateLimitHeaders) {
   EXPECT_EQ(backend_.calls, 2);
 }
 
+// --- audit log, per-tool metrics, trace context ----------------------------------
+
+class LogCapture final : public LogSink {
+ public:
+  LogCapture() { SetLogSinkForTesting(this); }
+  ~LogCapture() override { SetLogSinkForTesting(nullptr); }
+  void Write(absl::string_view line) override {
+    absl::MutexLock lock(&mu_);
+    text_.append(line.data(), line.size());
+  }
+  // Waits (bounded) until `needle` was logged; returns everything logged.
+  std::string WaitFor(const std::string& needle) {
+    absl::MutexLock lock(&mu_);
+    auto found = [this, &needle]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return text_.find(needle) != std::string::npos; };
+    mu_.AwaitWithTimeout(absl::Condition(&found), absl::Seconds(5));
+    return text_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::string text_;
+};
+
+constexpr char kClientTrace[] = "4bf92f3577b34da6a3ce929d0e0e4736";
+constexpr char kClientSpan[] = "00f067aa0ba902b7";
+
+TEST_F(McpHandlerTest, ToolCallsAreAuditedWithRedactedArgumentsTraceAndClient) {
+  HttpClientResponse init = Post(json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
+                                      {"params", {{"protocolVersion", "2025-06-18"},
+                                                  {"clientInfo", {{"name", "Claude Desktop"}, {"version", "0.9.1"}}}}}}
+                                     .dump());
+  const std::string session(init.headers.Get("Mcp-Session-Id").value_or(""));
+  ASSERT_FALSE(session.empty());
+  Counter& ok_calls = MetricsRegistry::Default().GetCounter(
+      "cmcp_tool_calls_total", "", {{"tool", "list_all_caspio_records"}, {"status", "ok"}});
+  const double before = ok_calls.Value();
+  LogCapture logs;
+  Headers headers = Session(session);
+  headers.Add("traceparent", absl::StrCat("00-", kClientTrace, "-", kClientSpan, "-01"));
+  HttpClientResponse r = Post(R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"list_all_caspio_records",
+      "arguments":{"table_name":"Inventory","q.where":"Email = 'ceo@example.com'"}}})", headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string request_id(r.headers.Get("X-Request-ID").value_or(""));
+
+  const auto entries = audit_.entries(1);
+  ASSERT_EQ(entries.size(), 1u);
+  const caspio_mcp::token::v1::ToolCallEntry& e = entries[0];
+  EXPECT_EQ(e.status(), caspio_mcp::token::v1::TOOL_CALL_STATUS_OK);
+  EXPECT_EQ(e.tool_name(), "list_all_caspio_records");
+  EXPECT_EQ(e.resource(), "records");
+  EXPECT_EQ(e.method(), "list");
+  EXPECT_EQ(e.mcp_method(), "tools/call");
+  EXPECT_EQ(e.mcp_server_id(), "server-1");
+  EXPECT_EQ(e.mcp_server_name(), "test server");
+  EXPECT_EQ(e.integrated_account_id(), "acct");
+  EXPECT_EQ(e.integration(), "caspio");
+  EXPECT_EQ(e.request_id(), request_id);
+  EXPECT_EQ(e.trace_id(), kClientTrace);
+  EXPECT_EQ(e.client_name(), "Claude Desktop");
+  EXPECT_EQ(e.client_version(), "0.9.1");
+  EXPECT_EQ(e.protocol_version(), "2025-06-18");
+  EXPECT_GT(e.duration_us(), 0);
+  EXPECT_GT(e.created_at().seconds(), 0);
+  EXPECT_EQ(json::parse(e.arguments_json()), json({{"table_name", "Inventory"}, {"q.where", "[REDACTED]"}}));
+  // The proxy gets the raw arguments and the edge's span of the client's trace.
+  EXPECT_THAT(backend_.last_arguments, HasSubstr("ceo@example.com"));
+  EXPECT_THAT(backend_.last_traceparent, ::testing::StartsWith(absl::StrCat("00-", kClientTrace, "-")));
+  EXPECT_THAT(backend_.last_traceparent, ::testing::Not(HasSubstr(kClientSpan)));
+  EXPECT_EQ(ok_calls.Value(), before + 1);
+  // The request's log line carries the trace id beside the request id.
+  const std::string line = absl::StrCat("\"request_id\":\"", request_id, "\",\"trace_id\":\"", kClientTrace, "\"");
+  EXPECT_THAT(logs.WaitFor(line), HasSubstr(line));
+}
+
+TEST_F(McpHandlerTest, ToolErrorsAndRefusalsAreAuditedToo) {
+  const std::string session = Initialize();
+  Post(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_all_caspio_records",
+      "arguments":{"table_name":"Inventory","q.select":"boom"}}})", Session(session));
+  Post(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"drop_everything","arguments":{"table_name":"x"}}})",
+       Session(session));
+  Post(R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list_all_caspio_records","arguments":[1]}})",
+       Session(session));
+  // No traceparent: the edge starts a trace of its own.
+  json modern = json::parse(Modern("tools/call", {{"name", "list_all_caspio_records"},
+                                                  {"arguments", {{"table_name", "Inventory"}}},
+                                                  {"_meta", {{"io.modelcontextprotocol/clientInfo",
+                                                              {{"name", "modern-client"}, {"version", "2"}}}}}})
+                                .body);
+  ASSERT_EQ(modern["result"]["isError"], false);
+  const auto entries = audit_.entries(4);
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0].status(), caspio_mcp::token::v1::TOOL_CALL_STATUS_TOOL_ERROR);
+  EXPECT_EQ(entries[0].error_code(), "SqlServerError");
+  EXPECT_EQ(entries[0].http_status_code(), 400);
+  EXPECT_EQ(entries[0].fetch_duration_us(), 700);
+  EXPECT_EQ(entries[1].status(), caspio_mcp::token::v1::TOOL_CALL_STATUS_RPC_ERROR);
+  EXPECT_EQ(entries[1].error_code(), "unknown_tool");
+  EXPECT_EQ(entries[1].rpc_error_code(), -32602);
+  EXPECT_EQ(entries[1].tool_name(), "drop_everything");
+  EXPECT_EQ(json::parse(entries[1].arguments_json()), json({{"table_name", "[REDACTED]"}}));
+  EXPECT_EQ(entries[2].error_code(), "invalid_params");
+  EXPECT_EQ(entries[2].rpc_error_code(), -32602);
+  EXPECT_EQ(entries[3].status(), caspio_mcp::token::v1::TOOL_CALL_STATUS_OK);
+  EXPECT_EQ(entries[3].client_name(), "modern-client");
+  EXPECT_EQ(entries[3].protocol_version(), "2026-07-28");
+  EXPECT_THAT(entries[3].trace_id(), ::testing::MatchesRegex("[0-9a-f]{32}"));
+  EXPECT_GE(MetricsRegistry::Default()
+                .GetCounter("cmcp_tool_calls_total", "", {{"tool", "unknown"}, {"status", "rpc_error"}})
+                .Value(),
+            2);
+}
+
+TEST_F(McpHandlerTest, QuotaRefusalsAreAuditedAsRpcErrors) {
+  McpCoreSettings settings;
+  settings.server_quota = {1, absl::Minutes(1)};
+  Build(settings);
+  const std::string session = Initialize();
+  const std::string call = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_all_caspio_records"}})";
+  EXPECT_EQ(Post(call, Session(session)).status, 200);
+  EXPECT_EQ(Post(call, Session(session)).status, 429);
+  const auto entries = audit_.entries(2);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1].status(), caspio_mcp::token::v1::TOOL_CALL_STATUS_RPC_ERROR);
+  EXPECT_EQ(entries[1].error_code(), "rate_limited");
+  EXPECT_EQ(entries[1].rpc_error_code(), -32000);
+}
+
 // --- modern era (2026-07-28) ----------------------------------------------------
 
 TEST_F(McpHandlerTest, ModernDiscoverListAndCallAreStateless) {
@@ -574,6 +744,24 @@ TEST(HeaderValueTest, Base64SentinelIsDecodedStrictly) {
   EXPECT_EQ(DecodeHeaderValue("=?base64?SGVsbG8="), "=?base64?SGVsbG8=");
   EXPECT_FALSE(DecodeHeaderValue("=?base64?SGVsbG8?=").has_value());
   EXPECT_FALSE(DecodeHeaderValue("=?base64?SGVs!!!bG8=?=").has_value());
+}
+
+TEST(McpSessionCodecTest, CarriesTheClientInfoAndStillOpensV2Ids) {
+  McpSessionCodec codec(std::string(32, 'k'), absl::Hours(1));
+  const std::string id =
+      codec.Seal({"server-1", "2025-06-18", absl::Now(), "", "a|b client", std::string(100, 'v')});
+  auto session = codec.Open(id, "server-1");
+  ASSERT_THAT(session, IsOk());
+  EXPECT_EQ(session->client_name, "a|b client");
+  EXPECT_EQ(session->client_version, std::string(kMaxClientInfoBytes, 'v'));
+  // Ids minted before client info was sealed keep working.
+  const std::string v2 =
+      SealEnvelope(std::string(32, 'k'), absl::StrCat("v2|server-1|2025-06-18|", absl::ToUnixMillis(absl::Now()),
+                                                      "|0011223344556677|"));
+  auto old = codec.Open(v2, "server-1");
+  ASSERT_THAT(old, IsOk());
+  EXPECT_EQ(old->protocol_version, "2025-06-18");
+  EXPECT_EQ(old->client_name, "");
 }
 
 TEST(McpSessionCodecTest, SealsAndRefusesTamperingAndAge) {
