@@ -42,6 +42,10 @@ std::string HintFor(int status, absl::string_view code, absl::string_view messag
     return "_status, _sign_in_method and _2fa_status can be read and filtered when listing users, but not used in "
            "update or delete conditions; select the users first, then act on them by their own fields.";
   }
+  if (ContainsIgnoreCase(message, "duplicate key") || ContainsIgnoreCase(message, "must be unique")) {
+    return "A unique field already holds this value: find that row with a list tool (q.where on the field) and update "
+           "it instead, or use another value.";
+  }
   if (code == "SqlServerError") {
     return "Check the q.where/q.select/q.orderBy text: field names must exist, text needs single quotes, and only "
            "one condition is allowed.";
@@ -270,7 +274,7 @@ absl::StatusOr<ToolResult> ToolExecutor::Execute(const ToolCall& call) {
                        (ok_statuses.empty() && response->status / 100 == 2);
   ToolResult result;
   if (!success) {
-    result = UpstreamError(*response, std::move(meta));
+    result = UpstreamError(*response, meta);
   } else if (tool.binding().response_kind() == pb::RESPONSE_KIND_BINARY) {
     result = Download(call, request, *response);
   } else {
@@ -430,7 +434,7 @@ absl::StatusOr<ToolResult> ToolExecutor::DryRun(const ToolCall& call, const Upst
   }
   ToolResult result;
   if (response->status != 200) {
-    result = UpstreamError(*response, std::move(meta));
+    result = UpstreamError(*response, meta);
   } else {
     json body = json::parse(response->body, nullptr, false);
     json rows = AffectedRows(*plan, body.is_object() && body.contains("Result") ? body["Result"] : json());

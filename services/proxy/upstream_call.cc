@@ -222,10 +222,20 @@ absl::StatusOr<UpstreamCall> BuildUpstreamCall(const pb::Tool& tool, const json&
           return InvalidFieldError(p.name(), absl::StrCat("argument \"", p.name(), "\" must be a string"));
         }
         const std::string text = ScalarText(value);
-        // Encoding keeps "/" inside the segment; dot segments could still be
-        // normalized away by an HTTP stack, so they are refused outright.
+        // Percent-encoding keeps everything inside its segment, but an HTTP
+        // stack on the way may decode %2F or %5C, or drop dot segments; no
+        // Caspio name or key holds a slash, a backslash or a control
+        // character, so a value with one is a path, not a name: refused.
         if (text.empty() || text == "." || text == "..") {
           return InvalidFieldError(p.name(), absl::StrCat("argument \"", p.name(), "\" is not a valid name"));
+        }
+        for (unsigned char c : text) {
+          if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) {
+            return InvalidFieldError(p.name(),
+                                     absl::StrCat("argument \"", p.name(), "\" must be a single name or key, without "
+                                                  "slashes, backslashes or control characters"),
+                                     "send the name or key exactly as a list tool returned it, not a path");
+          }
         }
         call.path_values[p.name()] = PercentEncode(text);
         call.path = absl::StrReplaceAll(call.path, {{absl::StrCat("{", p.name(), "}"), call.path_values[p.name()]}});

@@ -68,19 +68,9 @@ absl::StatusOr<std::unique_ptr<ProxySandboxHarness>> ProxySandboxHarness::Start(
   for (const toolpb::Tool& tool : listed.tools()) h->catalog_[tool.name()] = tool;
 
   // A token of the harness's own for direct read-backs.
-  HttpClientRequest token;
-  token.method = "POST";
-  token.url = absl::StrCat(h->cluster_->sandbox_url(), "/oauth/token");
-  token.headers.Add("Content-Type", "application/x-www-form-urlencoded");
-  token.body = "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret";
-  token.timeout = absl::Seconds(10);
-  auto issued = h->http_.Send(token);
-  if (!issued.ok()) return issued.status();
-  json body = json::parse(issued->body, nullptr, false);
-  if (issued->status != 200 || !body.is_object() || !body.contains("access_token")) {
-    return absl::InternalError(absl::StrCat("sandbox token: HTTP ", issued->status));
-  }
-  h->direct_token_ = body["access_token"].get<std::string>();
+  auto token = h->IssueToken();
+  if (!token.ok()) return token.status();
+  h->direct_token_ = *token;
   return h;
 }
 
@@ -88,7 +78,8 @@ ToolOutcome ProxySandboxHarness::Call(const std::string& tool, const json& argum
   return CallRaw(tool, arguments.dump());
 }
 
-ToolOutcome ProxySandboxHarness::CallRaw(const std::string& tool, const std::string& arguments_json) {
+ToolOutcome ProxySandboxHarness::CallRaw(const std::string& tool, const std::string& arguments_json,
+                                         const std::string& account_id) {
   ToolOutcome out;
   auto it = catalog_.find(tool);
   if (it == catalog_.end()) {
@@ -96,7 +87,7 @@ ToolOutcome ProxySandboxHarness::CallRaw(const std::string& tool, const std::str
     return out;
   }
   proxypb::CallToolRequest request;
-  request.set_account_id(account_id_);
+  request.set_account_id(account_id.empty() ? account_id_ : account_id);
   request.set_mcp_server_id("proxy-sandbox-it");
   *request.mutable_tool() = it->second;
   request.set_arguments_json(arguments_json);
@@ -181,13 +172,40 @@ SandboxLog ProxySandboxHarness::Log() {
   return log;
 }
 
+absl::StatusOr<std::string> ProxySandboxHarness::IssueToken() {
+  Headers headers;
+  headers.Add("Content-Type", "application/x-www-form-urlencoded");
+  testing::HttpResult r = Send("POST", absl::StrCat(cluster_->sandbox_url(), "/oauth/token"),
+                               "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
+                               headers);
+  if (r.status != 200 || !r.body.is_object() || !r.body.contains("access_token") || !r.body["access_token"].is_string()) {
+    return absl::InternalError(absl::StrCat("sandbox /oauth/token: HTTP ", r.status));
+  }
+  return r.body["access_token"].get<std::string>();
+}
+
+testing::HttpResult ProxySandboxHarness::CaspioWithToken(const std::string& token, const std::string& path_and_query) {
+  Headers headers;
+  headers.Add("Authorization", absl::StrCat("Bearer ", token));
+  headers.Add("Accept", "application/json");
+  return Send("GET", absl::StrCat(cluster_->sandbox_url(), "/integrations/rest", path_and_query), "", headers);
+}
+
 testing::HttpResult ProxySandboxHarness::Caspio(const std::string& method, const std::string& path_and_query,
                                                 const std::string& body, const std::string& content_type) {
-  Headers headers;
-  headers.Add("Authorization", absl::StrCat("Bearer ", direct_token_));
-  headers.Add("Accept", "application/json");
-  if (!content_type.empty()) headers.Add("Content-Type", content_type);
-  return Send(method, absl::StrCat(cluster_->sandbox_url(), "/integrations/rest", path_and_query), body, headers);
+  testing::HttpResult r;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Headers headers;
+    headers.Add("Authorization", absl::StrCat("Bearer ", direct_token_));
+    headers.Add("Accept", "application/json");
+    if (!content_type.empty()) headers.Add("Content-Type", content_type);
+    r = Send(method, absl::StrCat(cluster_->sandbox_url(), "/integrations/rest", path_and_query), body, headers);
+    if (r.status != 401 || attempt > 0) break;
+    auto token = IssueToken();
+    if (!token.ok()) break;
+    direct_token_ = *token;
+  }
+  return r;
 }
 
 }  // namespace cmcp::proxy_it

@@ -69,8 +69,9 @@ class ProxySandboxHarness {
   const std::map<std::string, caspio_mcp::toolgen::v1::Tool>& catalog() const { return catalog_; }
 
   ToolOutcome Call(const std::string& tool, const nlohmann::json& arguments);
-  // Arguments exactly as given (for malformed JSON).
-  ToolOutcome CallRaw(const std::string& tool, const std::string& arguments_json);
+  // Arguments exactly as given (for malformed JSON); `account_id` empty for
+  // the harness's own account.
+  ToolOutcome CallRaw(const std::string& tool, const std::string& arguments_json, const std::string& account_id = "");
 
   // The sandbox's control API.
   testing::HttpResult Control(const std::string& method, const std::string& path,
@@ -83,10 +84,15 @@ class ProxySandboxHarness {
   SandboxLog Log();
 
   // A Caspio REST call straight to the sandbox with the harness's own token
-  // (for independent read-backs), e.g. Caspio("GET", "/v3/tables/T/records?q.pageSize=1000").
-  // These calls show up in the request log.
+  // (for independent read-backs), e.g. Caspio("GET", "/v3/tables/T/records?q.pageSize=1000");
+  // signs in again once if the sandbox answers 401. These calls show up in
+  // the request log.
   testing::HttpResult Caspio(const std::string& method, const std::string& path_and_query,
                              const std::string& body = "", const std::string& content_type = "");
+  // A fresh access token from the sandbox's /oauth/token.
+  absl::StatusOr<std::string> IssueToken();
+  // GET with the given token, no retry.
+  testing::HttpResult CaspioWithToken(const std::string& token, const std::string& path_and_query);
 
  private:
   ProxySandboxHarness() = default;

@@ -127,14 +127,14 @@ json Rows(int first, int count, int total) {
 
 TEST_F(ToolExecutorTest, ListBuildsAnEncodedRequestOrderedByPkId) {
   FakeHttpClient http(Caspio([](const HttpClientRequest&) { return Response(200, Rows(1, 5, 3).dump()); }));
-  ToolResult r = Run(http, list_tool_, {{"table_name", "My Table/x"}, {"q.where", "Name = 'O''Brien'"}});
+  ToolResult r = Run(http, list_tool_, {{"table_name", "My Table&x"}, {"q.where", "Name = 'O''Brien'"}});
   EXPECT_FALSE(r.is_error);
   auto requests = http.requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].body, "grant_type=client_credentials&client_id=cid&client_secret=secret%20value%26%3D");
   const HttpClientRequest& list = requests[1];
   EXPECT_EQ(list.method, "GET");
-  EXPECT_THAT(list.url, HasSubstr("https://c1.caspio.com/integrations/rest/v3/tables/My%20Table%2Fx/records?"));
+  EXPECT_THAT(list.url, HasSubstr("https://c1.caspio.com/integrations/rest/v3/tables/My%20Table%26x/records?"));
   EXPECT_THAT(list.url, HasSubstr("q.where=Name%20%3D%20%27O%27%27Brien%27"));
   EXPECT_THAT(list.url, HasSubstr("q.orderBy=PK_ID"));
   EXPECT_THAT(list.url, HasSubstr("q.pageSize=100&q.pageNumber=1&q.getPaginationInfo=true"));
@@ -184,7 +184,7 @@ TEST_F(ToolExecutorTest, BadArgumentsNeverReachCaspio) {
   FakeHttpClient http(Caspio([](const HttpClientRequest&) { return Response(200, "{}"); }));
   for (const json& args : {json{{"q.where", "A=1"}}, json{{"table_name", "T"}, {"q.where", "1=1; DROP TABLE T"}},
                            json{{"table_name", "T"}, {"bogus", 1}}, json{{"table_name", 5.5}},
-                           json{{"table_name", ".."}}, json{{"table_name", "T"}, {"limit", 0}},
+                           json{{"table_name", ".."}}, json{{"table_name", "../x"}}, json{{"table_name", "T"}, {"limit", 0}},
                            json{{"table_name", "T"}, {"limit", "ten"}}}) {
     ToolResult r = Run(http, list_tool_, args);
     EXPECT_TRUE(r.is_error) << args.dump();

@@ -99,6 +99,25 @@ TEST(UpstreamCallTest, BadFileArgumentsAreNamed) {
   }
 }
 
+TEST(UpstreamCallTest, PathArgumentsAreOneSegmentNeverAPath) {
+  json base = Args({{"file_name", "a.txt"}, {"content_text", "x"}});
+  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "../../oauth/token", "Evidence/../../files", "..\\x", "a\nb",
+                                 std::string("a\0b", 3)}) {
+    json args = base;
+    args["attachment_field_name"] = bad;
+    auto call = BuildUpstreamCall(UploadTool(), args);
+    ASSERT_FALSE(call.ok()) << bad;
+    EXPECT_EQ(GetErrorDetail(call.status())->field(), "attachment_field_name") << bad;
+    EXPECT_THAT(call.status().message(), HasSubstr("attachment_field_name")) << bad;
+  }
+  // Anything else is encoded into its own segment.
+  json odd = base;
+  odd["table_name"] = "My Table?x=1#%2e%2e";
+  auto call = BuildUpstreamCall(UploadTool(), odd);
+  ASSERT_THAT(call, IsOk());
+  EXPECT_EQ(call->path, "/integrations/rest/v3/tables/My%20Table%3Fx%3D1%23%252e%252e/attachments/Evidence/7");
+}
+
 TEST(UpstreamCallTest, UploadsAreCapped) {
   auto call = BuildUpstreamCall(UploadTool(), Args({{"file_name", "big.txt"}, {"content_text", std::string(2048, 'x')}}),
                                 {.max_upload_bytes = 1024});
