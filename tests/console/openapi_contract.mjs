@@ -245,6 +245,22 @@ const scenarios = [
   ['DELETE /api-token/{id}', 401, () => call('DELETE', `/api-token/${client.id}`, { token: null })],
   ['DELETE /api-token/{id}', 403, () => call('DELETE', `/api-token/${client.id}`, { token: client.token })],
   ['DELETE /api-token/{id}', 404, () => call('DELETE', `/api-token/${nobody}`)],
+  ['GET /log', 200, () => call('GET', `/log?log_type=mcp&integrated_account_id=${account.id}&limit=5`)],
+  ['GET /log', 200, async () => {
+    // A tool call, then its audit entry (written just after the answer).
+    await call('POST', mcpPath(server.url), { token: null, headers: { ...mcpHeaders, 'Mcp-Session-Id': session, 'MCP-Protocol-Version': '2025-06-18' }, body: { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'list_all_caspio_records', arguments: { table_name: 'Inventory', limit: 1 } } } });
+    const query = `/log?log_type=mcp&mcp_server_id=${server.id}&tool_name=list_all_caspio_records&status=ok`;
+    for (let i = 0; i < 100; i++) {
+      const r = await call('GET', query);
+      if (r.status !== 200 || r.json?.result?.length) return r;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    return call('GET', query);
+  }],
+  ['GET /log', 400, () => call('GET', '/log')],
+  ['GET /log', 400, () => call('GET', '/log?log_type=mcp&status=maybe')],
+  ['GET /log', 401, () => call('GET', '/log?log_type=mcp', { token: null })],
+  ['GET /log', 403, () => call('GET', '/log?log_type=mcp', { token: client.token })],
   ['POST /mcp/{token}/mcp', 200, async () => init],
   ['POST /mcp/{token}/mcp', 200, () => call('POST', mcpPath(server.url), { token: null, headers: { ...mcpHeaders, 'Mcp-Session-Id': session, 'MCP-Protocol-Version': '2025-06-18' }, body: { jsonrpc: '2.0', id: 2, method: 'tools/list' } })],
   ['POST /mcp/{token}/mcp', 202, () => call('POST', mcpPath(server.url), { token: null, headers: { ...mcpHeaders, 'Mcp-Session-Id': session, 'MCP-Protocol-Version': '2025-06-18' }, body: { jsonrpc: '2.0', method: 'notifications/initialized' } })],
