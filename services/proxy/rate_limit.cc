@@ -22,8 +22,12 @@ std::optional<int64_t> ParseInt(absl::string_view text) {
   int64_t value = 0;
   if (absl::SimpleAtoi(text, &value)) return value;
   double d = 0;
-  if (absl::SimpleAtod(text, &d)) return static_cast<int64_t>(d + 0.999);  // round fractional seconds up
-  return std::nullopt;
+  if (!absl::SimpleAtod(text, &d)) return std::nullopt;
+  d += 0.999;  // round fractional seconds up
+  // NaN, infinities and values no int64 holds are garbage, not a number of
+  // seconds (the cast would be undefined behavior).
+  if (!(d > -9.2e18 && d < 9.2e18)) return std::nullopt;
+  return static_cast<int64_t>(d);
 }
 
 // A reset value may be a delta, epoch seconds or epoch milliseconds.

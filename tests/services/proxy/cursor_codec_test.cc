@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/crypto/crypto.h"
 #include "tests/testing/status_matchers.h"
 
 namespace cmcp::proxy {
@@ -36,6 +37,26 @@ TEST(CursorCodecTest, RefusesOtherQueriesToolsKeysAndTampering) {
   EXPECT_THAT(codec.Decode("eyJvIjoxMH0", "list_all_caspio_records", "digest"),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(codec.Decode("", "t", "d"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Found by fuzz/fuzz_cursor_codec: an authentic payload with a field of the
+// wrong type threw out of nlohmann's value() and would have killed the proxy.
+TEST(CursorCodecTest, AuthenticPayloadsOfTheWrongShapeAreRefusedNotThrown) {
+  const std::string key(32, 'k');
+  CursorCodec codec(key);
+  for (const char* payload : {
+           R"({"v":1,"t":"list_all_caspio_records","q":0})",
+           R"({"v":1,"t":"list_all_caspio_records","q":"digest","o":"10","p":100})",
+           R"({"v":1,"t":7,"q":"digest","o":0,"p":100})",
+           R"({"v":"1","t":"list_all_caspio_records","q":"digest","o":0,"p":100})",
+           R"({"v":1,"t":"list_all_caspio_records","q":"digest","o":1.5,"p":100})",
+           R"({"v":1,"t":"list_all_caspio_records","q":"digest","p":100})",
+           R"([1])",
+       }) {
+    EXPECT_THAT(codec.Decode(SealEnvelope(key, payload), "list_all_caspio_records", "digest"),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown format")))
+        << payload;
+  }
 }
 
 }  // namespace

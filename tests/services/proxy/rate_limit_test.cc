@@ -69,5 +69,22 @@ TEST(RetryAfterTest, HttpDateIsRelativeToNow) {
   EXPECT_EQ(ParseRetryAfter("", kNow), std::nullopt);
 }
 
+// Found by fuzz/fuzz_rate_limit: a huge or non-finite number was cast to
+// int64 (undefined behavior); such values are garbage, like "lots".
+TEST(RateLimitTest, NumbersNoInt64HoldsAreIgnored) {
+  for (const char* value : {"171426080999999999999999999999999992500", "1e300", "-1e300", "inf", "nan", "-inf"}) {
+    Headers headers;
+    headers.Add("X-RateLimit-Reset", value);
+    headers.Add("X-RateLimit-Remaining", value);
+    const RateLimitInfo info = ParseRateLimitHeaders(headers, kNow);
+    EXPECT_EQ(info.reset_seconds, std::nullopt) << value;
+    EXPECT_EQ(info.remaining, std::nullopt) << value;
+    EXPECT_EQ(ParseRetryAfter(value, kNow), std::nullopt) << value;
+  }
+  Headers headers;
+  headers.Add("X-RateLimit-Remaining", "2.5");
+  EXPECT_EQ(ParseRateLimitHeaders(headers, kNow).remaining, 3);
+}
+
 }  // namespace
 }  // namespace cmcp::proxy

@@ -128,7 +128,7 @@ json Rows(int first, int count, int total) {
 TEST_F(ToolExecutorTest, ListBuildsAnEncodedRequestOrderedByPkId) {
   FakeHttpClient http(Caspio([](const HttpClientRequest&) { return Response(200, Rows(1, 5, 3).dump()); }));
   ToolResult r = Run(http, list_tool_, {{"table_name", "My Table&x"}, {"q.where", "Name = 'O''Brien'"}});
-  EXPECT_FALSE(r.is_error);
+  EXPECT_FALSE(r.is_error) << (r.content.empty() ? "" : r.content[0].text);
   auto requests = http.requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].body, "grant_type=client_credentials&client_id=cid&client_secret=secret%20value%26%3D");
