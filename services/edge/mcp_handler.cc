@@ -206,7 +206,10 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
     session_digest_ = Digest(id);
     auto self = shared_from_this();
     h_->coordination_->IsSessionRevoked(session_digest_, [self, next](absl::StatusOr<bool> revoked) mutable {
-      if (revoked.ok() && *revoked) return self->Finish(RpcError(404, -32001, "Session not found"), "unknown_session");
+      if (revoked.ok() && *revoked) {
+        self->session_id_.clear();  // an ended session is not echoed back
+        return self->Finish(RpcError(404, -32001, "Session not found"), "unknown_session");
+      }
       // An unreachable revocation store must not take sessions down.
       if (!revoked.ok()) LogWarning("session revocation check failed").With("status", revoked.status());
       next();
@@ -606,7 +609,9 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
     const std::string digest = Digest(id);
     StreamRegistry::Stream stream{responder_, token_, server_.id, FilterKey(server_.filter), true};
     h_->streams_->Add(digest, std::move(stream));
-    responder_->BeginStream(200, SseHeaders());
+    Headers headers = SseHeaders();
+    AddCommonHeaders(headers);  // X-Request-ID, as on every other response
+    responder_->BeginStream(200, std::move(headers));
     // The POST endpoint, relative to this stream's URL (same origin).
     responder_->Write(SseEvent(absl::StrCat("/mcp/", PercentEncode(token_), "/messages?sessionId=", id), "", "endpoint"));
     StreamRegistry* streams = h_->streams_;

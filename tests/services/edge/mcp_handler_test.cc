@@ -271,7 +271,9 @@ TEST_F(McpHandlerTest, SessionsAreRequiredBoundToTheirServerAndEndWithDelete) {
   h.Add("Authorization", "Bearer cmcp_right");
   EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":2,"method":"ping"})", h, kGuardedToken).status, 404);
   EXPECT_EQ(Send("DELETE", absl::StrCat("/mcp/", kToken), "", Session(session)).status, 200);
-  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":3,"method":"ping"})", Session(session)).status, 404);
+  HttpClientResponse ended = Post(R"({"jsonrpc":"2.0","id":3,"method":"ping"})", Session(session));
+  EXPECT_EQ(ended.status, 404);
+  EXPECT_FALSE(ended.headers.Get("Mcp-Session-Id").has_value()) << "an ended session is not echoed back";
   EXPECT_EQ(Send("DELETE", absl::StrCat("/mcp/", kToken), "", Session(session)).status, 404);
 }
 
@@ -456,6 +458,7 @@ TEST_F(McpHandlerTest, LegacySseTransportDeliversResponsesOnTheStream) {
   auto stream = SseClient::Open(server_->port(), "GET", absl::StrCat("/mcp/", kToken, "/sse"), {{"Accept", "text/event-stream"}});
   ASSERT_THAT(stream, IsOk());
   ASSERT_EQ((*stream)->status(), 200);
+  EXPECT_FALSE((*stream)->header("X-Request-ID").empty()) << "the legacy stream carries a request id like every response";
   auto endpoint = (*stream)->Next(absl::Seconds(5));
   ASSERT_THAT(endpoint, IsOk());
   EXPECT_EQ(endpoint->event, "endpoint");
