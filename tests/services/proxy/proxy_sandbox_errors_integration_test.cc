@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -218,6 +219,31 @@ TEST_F(ProxyErrorsTest, AnUpstreamTimeoutIsABoundedResultAndNeverRetried) {
   EXPECT_EQ(h().Log().api_calls, 1);
   h().ClearFaults();
   EXPECT_TRUE(h().Call("list_all_caspio_tables", json::object()).ok());
+}
+
+// One slow Caspio answer holds one proxy worker, not the proxy: calls that
+// each wait 800 ms upstream run side by side (docs/ARCHITECTURE.md, Choices).
+TEST_F(ProxyErrorsTest, SlowCaspioCallsRunSideBySide) {
+  ASSERT_TRUE(h().Call("list_all_caspio_tables", json::object()).ok());  // signed in
+  h().SetFaults({{"latency_ms", 800}});
+  constexpr int kCalls = 8;
+  std::vector<ToolOutcome> outcomes(kCalls);
+  const absl::Time start = absl::Now();
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kCalls; ++i) {
+      threads.emplace_back([&, i] { outcomes[i] = h().Call("list_all_caspio_records", {{"table_name", "Inventory"}, {"limit", 5}}); });
+    }
+    for (std::thread& t : threads) t.join();
+  }
+  const absl::Duration wall = absl::Now() - start;
+  for (const ToolOutcome& r : outcomes) {
+    EXPECT_TRUE(r.ok()) << r.Describe();
+    EXPECT_GE(r.elapsed, absl::Milliseconds(750));
+  }
+  // One after the other they would take at least 6.4 s.
+  EXPECT_LT(wall, absl::Milliseconds(3000)) << "calls were serialized: " << wall;
+  EXPECT_EQ(h().Log().api_calls, kCalls + 1);
 }
 
 struct RefusedCase {

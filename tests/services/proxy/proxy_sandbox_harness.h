@@ -9,8 +9,10 @@
 //   auto h = ProxySandboxHarness::Start({});
 //   ToolOutcome r = (*h)->Call("list_all_caspio_tables", {{"limit", 5}});
 //   EXPECT_TRUE(r.ok()) << r.Describe();
+// Call/CallRaw may be used from several threads at once; the rest may not.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -105,7 +107,7 @@ class ProxySandboxHarness {
   std::map<std::string, caspio_mcp::toolgen::v1::Tool> catalog_;
   std::string direct_token_;
   CurlHttpClient http_;
-  int next_request_ = 1;
+  std::atomic<int> next_request_{1};
 };
 
 }  // namespace cmcp::proxy_it
