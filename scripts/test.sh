@@ -5,6 +5,7 @@
 # failure.
 #
 #   scripts/test.sh [ctest args, e.g. -L unit or -R http]
+#   CMCP_FUZZ_SMOKE=1 scripts/test.sh    also the libFuzzer smoke run (docs/testing.md)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
@@ -30,5 +31,15 @@ done
 test_start=$SECONDS
 status=0
 ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel "$(nproc)" --timeout 600 "$@" || status=$?
-echo "test.sh: build ${build_seconds}s, tests $((SECONDS - test_start))s, total $((SECONDS - total_start))s"
+test_seconds=$((SECONDS - test_start))
+
+# Opt-in: the libFuzzer smoke run (its own clang build in build-fuzz/, then
+# ~20 s per target; docs/testing.md). Off by default: it costs a second build.
+fuzz_note=""
+if [ "${CMCP_FUZZ_SMOKE:-0}" = "1" ]; then
+  fuzz_start=$SECONDS
+  "$ROOT/scripts/fuzz.sh" "${CMCP_FUZZ_SECONDS:-20}" || status=1
+  fuzz_note=", fuzz smoke $((SECONDS - fuzz_start))s"
+fi
+echo "test.sh: build ${build_seconds}s, tests ${test_seconds}s${fuzz_note}, total $((SECONDS - total_start))s"
 exit "$status"
