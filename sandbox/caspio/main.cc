@@ -3,10 +3,12 @@
 
 #include "common/config/settings_reader.h"
 #include "common/logging/logger.h"
+#include "common/process/runtime.h"
 #include "common/process/signals.h"
 #include "sandbox/caspio/server/sandbox_server.h"
 
 int main(int argc, char** argv) {
+  cmcp::ApplyReleaseRuntimeDefaults();
   cmcp::BlockTerminationSignals();
   cmcp::SettingsReader reader = cmcp::SettingsReader::FromMain(argc, argv, "SANDBOX_");
   const cmcp::sandbox::SandboxSettings settings = cmcp::sandbox::ReadSandboxSettings(reader);

@@ -2,11 +2,13 @@
 #include <iostream>
 
 #include "common/logging/logger.h"
+#include "common/process/runtime.h"
 #include "common/process/signals.h"
 #include "services/edge/edge_server.h"
 #include "services/edge/edge_settings.h"
 
 int main(int argc, char** argv) {
+  cmcp::ApplyReleaseRuntimeDefaults();
   cmcp::BlockTerminationSignals();
   cmcp::edge::EdgeSettings settings = cmcp::edge::LoadEdgeSettings(argc, argv);
   cmcp::InitLogging("edge", settings.log_level);

@@ -2,12 +2,14 @@
 #include "caspio_mcp/token/v1/token_service.grpc.pb.h"
 #include "common/grpc/grpc_client.h"
 #include "common/http/http_client.h"
+#include "common/process/runtime.h"
 #include "common/process/signals.h"
 #include "common/service/service_runner.h"
 #include "services/proxy/proxy_service.h"
 #include "services/proxy/proxy_settings.h"
 
 int main(int argc, char** argv) {
+  cmcp::ApplyReleaseRuntimeDefaults();
   cmcp::BlockTerminationSignals();
   const cmcp::proxy::ProxySettings settings = cmcp::proxy::LoadProxySettings(argc, argv);
   cmcp::InitLogging("proxy", settings.service.log_level);

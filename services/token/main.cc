@@ -3,6 +3,7 @@
 
 #include "caspio_mcp/toolgen/v1/toolgen_service.grpc.pb.h"
 #include "common/grpc/grpc_client.h"
+#include "common/process/runtime.h"
 #include "common/process/signals.h"
 #include "common/service/service_runner.h"
 #include "services/token/audit_service.h"
@@ -13,6 +14,7 @@
 #include "services/token/token_settings.h"
 
 int main(int argc, char** argv) {
+  cmcp::ApplyReleaseRuntimeDefaults();
   cmcp::BlockTerminationSignals();
   const cmcp::token::TokenSettings settings = cmcp::token::LoadTokenSettings(argc, argv);
   cmcp::InitLogging("token", settings.service.log_level);

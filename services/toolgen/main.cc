@@ -2,6 +2,7 @@
 // SIGHUP reloads them (an invalid file is refused, the last good set stays).
 #include <iostream>
 
+#include "common/process/runtime.h"
 #include "common/process/signals.h"
 #include "common/service/service_runner.h"
 #include "services/toolgen/catalog_holder.h"
@@ -10,6 +11,7 @@
 #include "services/toolgen/toolgen_settings.h"
 
 int main(int argc, char** argv) {
+  cmcp::ApplyReleaseRuntimeDefaults();
   cmcp::BlockTerminationSignals();
   cmcp::toolgen::BlockReloadSignal();
   const cmcp::toolgen::ToolgenSettings settings = cmcp::toolgen::LoadToolgenSettings(argc, argv);
