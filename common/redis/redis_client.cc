@@ -6,9 +6,9 @@
 
 #include <atomic>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/metrics/metrics.h"
@@ -52,13 +52,18 @@ absl::Status Unavailable(absl::string_view what) {
   return StorageUnavailableError(absl::StrCat("Redis unavailable: ", what));
 }
 
-// The metrics label of a round trip: the command name for one command,
-// "PIPELINE" for several (or "MULTI" for a transaction). Only names, never
+// The metrics label of a round trip: the command name for one command or a
+// pipeline of the same command (e.g. the audit log's batched XADDs),
+// "MULTI" for a transaction, "PIPELINE" for a mix. Only names, never
 // arguments (keys and values may be secret-derived).
 std::string CommandLabel(const std::vector<std::vector<std::string>>& commands) {
   if (commands.empty() || commands.front().empty()) return "NONE";
-  if (commands.size() > 1) return absl::AsciiStrToUpper(commands.front().front()) == "MULTI" ? "MULTI" : "PIPELINE";
-  return absl::AsciiStrToUpper(commands.front().front());
+  const std::string first = absl::AsciiStrToUpper(commands.front().front());
+  if (first == "MULTI") return "MULTI";
+  for (const std::vector<std::string>& command : commands) {
+    if (command.empty() || !absl::EqualsIgnoreCase(command.front(), first)) return "PIPELINE";
+  }
+  return first;
 }
 
 // cmcp_redis_command_seconds{command} and cmcp_redis_errors_total{command}.

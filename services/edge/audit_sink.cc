@@ -1,7 +1,9 @@
 #include "services/edge/audit_sink.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "common/grpc/async_unary.h"
-#include "common/grpc/trace_metadata.h"
 #include "common/logging/logger.h"
 #include "common/metrics/metrics.h"
 
@@ -22,34 +24,87 @@ GrpcAuditSink::GrpcAuditSink(GrpcAuditSinkSettings settings, pb::AuditService::S
     : settings_(settings), stub_(stub) {
   // Every series exists from the start, so rate() and alerts see zeros.
   for (const char* result : {"ok", "error", "dropped"}) Writes(result);
+  flusher_ = std::thread([this] { FlushLoop(); });
+}
+
+GrpcAuditSink::~GrpcAuditSink() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  wake_.Signal();
+  flusher_.join();
 }
 
 void GrpcAuditSink::Record(pb::ToolCallEntry entry, const TraceContext& trace) {
-  if (in_flight_->fetch_add(1) >= settings_.max_in_flight) {
-    in_flight_->fetch_sub(1);
+  if (pending_->fetch_add(1) >= settings_.max_in_flight) {
+    pending_->fetch_sub(1);
     Writes("dropped").Increment();
-    LogWarning("audit entry dropped: too many writes in flight")
+    LogWarning("audit entry dropped: too many writes pending")
         .With("request_id", entry.request_id())
         .With("trace_id", trace.trace_id());
     return;
   }
-  pb::RecordToolCallRequest request;
-  const std::string request_id = entry.request_id();
-  *request.mutable_entry() = std::move(entry);
-  auto in_flight = in_flight_;
-  AsyncUnary<pb::RecordToolCallResponse>(
+  // The entry carries its trace id; a batch RPC has no single trace.
+  bool wake = false;
+  {
+    absl::MutexLock lock(&mu_);
+    buffer_.push_back(std::move(entry));
+    // The flusher sleeps until the first entry, then until the batch is full.
+    wake = buffer_.size() == 1 || static_cast<int>(buffer_.size()) == settings_.batch_size;
+  }
+  if (wake) wake_.Signal();
+}
+
+void GrpcAuditSink::FlushLoop() {
+  absl::MutexLock lock(&mu_);
+  while (true) {
+    while (!stopping_ && buffer_.empty()) wake_.Wait(&mu_);
+    if (buffer_.empty()) return;  // stopping, nothing left
+    const absl::Time deadline = absl::Now() + settings_.flush_interval;
+    while (!stopping_ && static_cast<int>(buffer_.size()) < settings_.batch_size &&
+           !wake_.WaitWithDeadline(&mu_, deadline)) {
+    }
+    const size_t n = std::min(buffer_.size(), static_cast<size_t>(settings_.batch_size));
+    std::vector<pb::ToolCallEntry> batch(std::make_move_iterator(buffer_.begin()),
+                                         std::make_move_iterator(buffer_.begin() + n));
+    buffer_.erase(buffer_.begin(), buffer_.begin() + n);
+    mu_.Unlock();
+    Send(std::move(batch));
+    mu_.Lock();
+  }
+}
+
+void GrpcAuditSink::Send(std::vector<pb::ToolCallEntry> batch) {
+  const int count = static_cast<int>(batch.size());
+  pb::RecordToolCallsRequest request;
+  request.mutable_entries()->Reserve(count);
+  for (pb::ToolCallEntry& entry : batch) *request.add_entries() = std::move(entry);
+  std::vector<std::string> request_ids;
+  request_ids.reserve(count);
+  for (const pb::ToolCallEntry& entry : request.entries()) request_ids.push_back(entry.request_id());
+  AsyncUnary<pb::RecordToolCallsResponse>(
       settings_.rpc_timeout, std::move(request),
-      [stub = stub_](auto* ctx, auto* req, auto* resp, auto cb) { stub->async()->RecordToolCall(ctx, req, resp, std::move(cb)); },
-      [in_flight, request_id, trace_id = trace.trace_id()](absl::StatusOr<pb::RecordToolCallResponse> r) {
-        in_flight->fetch_sub(1);
-        if (r.ok()) {
-          Writes("ok").Increment();
+      [stub = stub_](auto* ctx, auto* req, auto* resp, auto cb) { stub->async()->RecordToolCalls(ctx, req, resp, std::move(cb)); },
+      [pending = pending_, count, request_ids = std::move(request_ids)](absl::StatusOr<pb::RecordToolCallsResponse> r) {
+        pending->fetch_sub(count);
+        if (!r.ok()) {
+          Writes("error").Increment(count);
+          LogWarning("audit write failed")
+              .With("entries", count)
+              .With("first_request_id", request_ids.front())
+              .With("status", r.status());
           return;
         }
-        Writes("error").Increment();
-        LogWarning("audit write failed").With("request_id", request_id).With("trace_id", trace_id).With("status", r.status());
-      },
-      [trace](grpc::ClientContext& context) { AddTraceMetadata(context, trace); });
+        Writes("ok").Increment(count - r->refused_size());
+        if (r->refused_size() > 0) Writes("error").Increment(r->refused_size());
+        for (const pb::RecordToolCallsResponse::Refused& refused : r->refused()) {
+          const bool known = refused.index() >= 0 && refused.index() < count;
+          LogWarning("audit entry refused")
+              .With("request_id", known ? request_ids[refused.index()] : std::string())
+              .With("reason", refused.message());
+        }
+      });
 }
 
 }  // namespace cmcp::edge

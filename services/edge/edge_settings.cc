@@ -54,7 +54,11 @@ EdgeSettings LoadEdgeSettings(int argc, char** argv) {
   s.core.account_quota = quota("account-rate-limit", "1500/5m",
                                "tools/call limit per integrated account (Caspio allows about 2000/5m per profile)");
   s.audit.max_in_flight = static_cast<int>(reader.Int("audit-max-in-flight", 1000, 1, 1000000,
-                                                      "tool-call audit writes in flight before entries are dropped"));
+                                                      "tool-call audit entries buffered or in flight before entries are dropped"));
+  s.audit.batch_size = static_cast<int>(reader.Int("audit-batch-size", 100, 1, 1000,
+                                                   "tool-call audit entries sent to the token service per RPC"));
+  s.audit.flush_interval = reader.Duration("audit-flush-interval", absl::Milliseconds(50), absl::Milliseconds(1),
+                                           absl::Seconds(10), "longest an audit entry waits for its batch");
   s.admin_http.listen_address = reader.String("admin-listen", "", "separate listener for /metrics, /healthz, /readyz");
   s.admin_http.port_file = reader.String("admin-port-file", "", "write the bound admin port to this file");
   s.drain_timeout = reader.Duration("drain-timeout", absl::Seconds(20), absl::ZeroDuration(), absl::Minutes(10),

@@ -151,7 +151,7 @@ bool AuditLog::Matches(const pb::ToolCallFilter& f, const pb::ToolCallEntry& e) 
   return true;
 }
 
-absl::StatusOr<std::string> AuditLog::Record(const pb::ToolCallEntry& entry) {
+absl::Status AuditLog::Check(const pb::ToolCallEntry& entry) const {
   if (entry.mcp_server_id().empty()) return MissingFieldError("entry.mcp_server_id", "entry.mcp_server_id is required");
   if (entry.integrated_account_id().empty()) {
     return MissingFieldError("entry.integrated_account_id", "entry.integrated_account_id is required");
@@ -164,8 +164,39 @@ absl::StatusOr<std::string> AuditLog::Record(const pb::ToolCallEntry& entry) {
     return InvalidFieldError("entry.arguments_json",
                              absl::StrCat("entry.arguments_json is larger than ", settings_.max_arguments_bytes, " bytes"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> AuditLog::Record(const pb::ToolCallEntry& entry) {
+  CMCP_RETURN_IF_ERROR(Check(entry));
   CMCP_ASSIGN_OR_RETURN(StreamId id, store_->Append(Encode(entry)));
   return id.ToString();
+}
+
+absl::StatusOr<pb::RecordToolCallsResponse> AuditLog::RecordMany(
+    const google::protobuf::RepeatedPtrField<pb::ToolCallEntry>& entries) {
+  if (entries.size() > settings_.max_batch) {
+    return InvalidFieldError("entries", absl::StrCat("at most ", settings_.max_batch, " entries per call, got ",
+                                                     entries.size()));
+  }
+  pb::RecordToolCallsResponse response;
+  std::vector<AuditFields> valid;
+  std::vector<int> valid_index;
+  for (int i = 0; i < entries.size(); ++i) {
+    response.add_ids();
+    if (absl::Status s = Check(entries[i]); !s.ok()) {
+      pb::RecordToolCallsResponse::Refused* refused = response.add_refused();
+      refused->set_index(i);
+      refused->set_message(std::string(s.message()));
+      continue;
+    }
+    valid.push_back(Encode(entries[i]));
+    valid_index.push_back(i);
+  }
+  CMCP_ASSIGN_OR_RETURN(std::vector<StreamId> ids, store_->AppendMany(valid));
+  if (ids.size() != valid_index.size()) return InternalError("the audit store returned the wrong number of ids");
+  for (size_t k = 0; k < ids.size(); ++k) response.set_ids(valid_index[k], ids[k].ToString());
+  return response;
 }
 
 absl::StatusOr<pb::ListToolCallsResponse> AuditLog::List(const pb::ListToolCallsRequest& request) {

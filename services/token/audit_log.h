@@ -26,6 +26,8 @@ struct AuditLogSettings {
   absl::Duration clock_slack = absl::Hours(1);
   // Largest arguments_json accepted (the edge caps it well below).
   size_t max_arguments_bytes = 64 * 1024;
+  // Most entries one RecordToolCalls may carry.
+  int max_batch = 1000;
 };
 
 class AuditLog {
@@ -33,6 +35,11 @@ class AuditLog {
   AuditLog(AuditLogSettings settings, AuditStore* store) : settings_(settings), store_(store) {}
 
   absl::StatusOr<std::string> Record(const caspio_mcp::token::v1::ToolCallEntry& entry);
+  // Appends the valid entries in one round trip and lists the refused ones
+  // (each checked as Record checks it). INVALID_ARGUMENT (field "entries")
+  // for more than max_batch entries; the store's error when it fails.
+  absl::StatusOr<caspio_mcp::token::v1::RecordToolCallsResponse> RecordMany(
+      const google::protobuf::RepeatedPtrField<caspio_mcp::token::v1::ToolCallEntry>& entries);
   absl::StatusOr<caspio_mcp::token::v1::ListToolCallsResponse> List(
       const caspio_mcp::token::v1::ListToolCallsRequest& request);
 
@@ -44,6 +51,8 @@ class AuditLog {
                       const caspio_mcp::token::v1::ToolCallEntry& entry);
 
  private:
+  absl::Status Check(const caspio_mcp::token::v1::ToolCallEntry& entry) const;
+
   AuditLogSettings settings_;
   AuditStore* store_;
 };

@@ -26,6 +26,28 @@ grpc::ServerUnaryReactor* AuditServiceImpl::RecordToolCall(grpc::CallbackServerC
   });
 }
 
+grpc::ServerUnaryReactor* AuditServiceImpl::RecordToolCalls(grpc::CallbackServerContext* context,
+                                                            const pb::RecordToolCallsRequest* request,
+                                                            pb::RecordToolCallsResponse* response) {
+  return RunOnPool(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<pb::RecordToolCallsResponse> written = log_->RecordMany(request->entries());
+    if (!written.ok()) {
+      LogWarning("audit batch write failed")
+          .With("entries", request->entries_size())
+          .With("trace_id", TraceFromMetadata(*context).trace_id())
+          .With("status", written.status());
+      return written.status();
+    }
+    for (const pb::RecordToolCallsResponse::Refused& refused : written->refused()) {
+      LogWarning("audit entry refused")
+          .With("request_id", request->entries(refused.index()).request_id())
+          .With("reason", refused.message());
+    }
+    *response = *std::move(written);
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* AuditServiceImpl::ListToolCalls(grpc::CallbackServerContext* context,
                                                           const pb::ListToolCallsRequest* request,
                                                           pb::ListToolCallsResponse* response) {

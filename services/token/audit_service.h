@@ -17,6 +17,9 @@ class AuditServiceImpl final : public caspio_mcp::token::v1::AuditService::Callb
   grpc::ServerUnaryReactor* RecordToolCall(grpc::CallbackServerContext* context,
                                            const caspio_mcp::token::v1::RecordToolCallRequest* request,
                                            caspio_mcp::token::v1::RecordToolCallResponse* response) override;
+  grpc::ServerUnaryReactor* RecordToolCalls(grpc::CallbackServerContext* context,
+                                            const caspio_mcp::token::v1::RecordToolCallsRequest* request,
+                                            caspio_mcp::token::v1::RecordToolCallsResponse* response) override;
   grpc::ServerUnaryReactor* ListToolCalls(grpc::CallbackServerContext* context,
                                           const caspio_mcp::token::v1::ListToolCallsRequest* request,
                                           caspio_mcp::token::v1::ListToolCallsResponse* response) override;

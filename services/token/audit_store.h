@@ -42,6 +42,8 @@ class AuditStore {
   // Appends one entry and trims the log to about max_entries (Redis trims in
   // whole stream nodes, so it may briefly hold a little more). Returns its id.
   virtual absl::StatusOr<StreamId> Append(const AuditFields& fields) = 0;
+  // Appends several in order, in one round trip; their ids, in order.
+  virtual absl::StatusOr<std::vector<StreamId>> AppendMany(const std::vector<AuditFields>& entries) = 0;
   // Up to `count` entries with before > id >= oldest, newest first; no bound
   // when unset.
   virtual absl::StatusOr<std::vector<AuditRecord>> ReadNewestFirst(std::optional<StreamId> before,
@@ -54,11 +56,15 @@ class RedisAuditStore final : public AuditStore {
   RedisAuditStore(std::shared_ptr<RedisClient> redis, std::string prefix, int64_t max_entries);
 
   absl::StatusOr<StreamId> Append(const AuditFields& fields) override;
+  // One pipeline of XADDs.
+  absl::StatusOr<std::vector<StreamId>> AppendMany(const std::vector<AuditFields>& entries) override;
   absl::StatusOr<std::vector<AuditRecord>> ReadNewestFirst(std::optional<StreamId> before,
                                                            std::optional<StreamId> oldest, int count) override;
   const std::string& key() const { return key_; }
 
  private:
+  std::vector<std::string> XaddArgs(const AuditFields& fields) const;
+
   std::shared_ptr<RedisClient> redis_;
   std::string key_;
   int64_t max_entries_;

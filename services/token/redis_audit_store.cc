@@ -24,16 +24,35 @@ std::optional<StreamId> StreamId::Parse(absl::string_view text) {
 RedisAuditStore::RedisAuditStore(std::shared_ptr<RedisClient> redis, std::string prefix, int64_t max_entries)
     : redis_(std::move(redis)), key_(absl::StrCat(prefix, ":audit:mcp")), max_entries_(max_entries) {}
 
-absl::StatusOr<StreamId> RedisAuditStore::Append(const AuditFields& fields) {
+std::vector<std::string> RedisAuditStore::XaddArgs(const AuditFields& fields) const {
   std::vector<std::string> args = {"XADD", key_, "MAXLEN", "~", absl::StrCat(max_entries_), "*"};
+  args.reserve(args.size() + 2 * fields.size());
   for (const auto& [name, value] : fields) {
     args.push_back(name);
     args.push_back(value);
   }
-  CMCP_ASSIGN_OR_RETURN(RedisReply reply, redis_->Command(args));
-  std::optional<StreamId> id = StreamId::Parse(reply.str);
-  if (!id.has_value()) return InternalError("Redis XADD answered without an entry id");
-  return *id;
+  return args;
+}
+
+absl::StatusOr<StreamId> RedisAuditStore::Append(const AuditFields& fields) {
+  CMCP_ASSIGN_OR_RETURN(std::vector<StreamId> ids, AppendMany({fields}));
+  return ids.front();
+}
+
+absl::StatusOr<std::vector<StreamId>> RedisAuditStore::AppendMany(const std::vector<AuditFields>& entries) {
+  if (entries.empty()) return std::vector<StreamId>{};
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(entries.size());
+  for (const AuditFields& fields : entries) commands.push_back(XaddArgs(fields));
+  CMCP_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, redis_->Pipeline(commands));
+  std::vector<StreamId> ids;
+  ids.reserve(replies.size());
+  for (const RedisReply& reply : replies) {
+    std::optional<StreamId> id = StreamId::Parse(reply.str);
+    if (!id.has_value()) return InternalError("Redis XADD answered without an entry id");
+    ids.push_back(*id);
+  }
+  return ids;
 }
 
 absl::StatusOr<std::vector<AuditRecord>> RedisAuditStore::ReadNewestFirst(std::optional<StreamId> before,

@@ -409,7 +409,7 @@ TEST_F(ObservabilityTest, EveryMetricTheDashboardQueriesIsExported) {
   EXPECT_THAT(edge, HasSubstr("cmcp_tool_calls_total{tool=\"list_all_caspio_records\",status=\"ok\"}"));
   EXPECT_THAT(edge, HasSubstr("cmcp_audit_writes_total{result=\"ok\"}"));
   EXPECT_THAT(token, HasSubstr("cmcp_redis_command_seconds_bucket{command=\"XADD\""));
-  EXPECT_THAT(token, HasSubstr("method=\"/caspio_mcp.token.v1.AuditService/RecordToolCall\""));
+  EXPECT_THAT(token, HasSubstr("method=\"/caspio_mcp.token.v1.AuditService/RecordToolCalls\""));
   EXPECT_THAT(proxy, HasSubstr("cmcp_upstream_seconds_count{operation=\"ListTableRecords\",code=\"2xx\"}"));
   EXPECT_THAT(proxy, HasSubstr("operation=\"oauth_token\""));
 

@@ -16,6 +16,7 @@ namespace cmcp::token {
 namespace {
 
 using ::cmcp::testing::IsOk;
+using ::testing::HasSubstr;
 namespace pb = ::caspio_mcp::token::v1;
 
 // An in-memory stream: ids from a settable clock, trimmed to max_entries.
@@ -28,6 +29,16 @@ class FakeAuditStore final : public AuditStore {
     records.push_back({id, fields});
     while (static_cast<int64_t>(records.size()) > max_entries) records.erase(records.begin());
     return id;
+  }
+  absl::StatusOr<std::vector<StreamId>> AppendMany(const std::vector<AuditFields>& entries) override {
+    ++batches;
+    std::vector<StreamId> ids;
+    for (const AuditFields& fields : entries) {
+      absl::StatusOr<StreamId> id = Append(fields);
+      if (!id.ok()) return id.status();
+      ids.push_back(*id);
+    }
+    return ids;
   }
   absl::StatusOr<std::vector<AuditRecord>> ReadNewestFirst(std::optional<StreamId> before,
                                                            std::optional<StreamId> oldest, int count) override {
@@ -45,6 +56,7 @@ class FakeAuditStore final : public AuditStore {
   int64_t max_entries = 1000000;
   bool fail = false;
   int reads = 0;
+  int batches = 0;
   std::vector<AuditRecord> records;
 };
 
@@ -174,6 +186,39 @@ TEST_F(AuditLogTest, EveryFilterNarrows) {
               f.set_status(pb::TOOL_CALL_STATUS_OK);
             }),
             1);
+}
+
+// The edge sends its entries in batches: one store round trip per batch,
+// ids in order, an invalid entry refused alone (its index and field named).
+TEST_F(AuditLogTest, RecordManyAppendsTheValidEntriesInOneRoundTripAndNamesTheRefused) {
+  google::protobuf::RepeatedPtrField<pb::ToolCallEntry> batch;
+  *batch.Add() = Entry("srv", "first", store_.now_ms);
+  pb::ToolCallEntry bad = Entry("srv", "bad", store_.now_ms);
+  bad.clear_mcp_server_id();
+  *batch.Add() = bad;
+  *batch.Add() = Entry("srv", "third", store_.now_ms);
+  auto written = log_.RecordMany(batch);
+  ASSERT_THAT(written, IsOk());
+  EXPECT_EQ(store_.batches, 1);
+  ASSERT_EQ(written->ids_size(), 3);
+  EXPECT_EQ(written->ids(0), store_.records[0].id.ToString());
+  EXPECT_EQ(written->ids(1), "");
+  EXPECT_EQ(written->ids(2), store_.records[1].id.ToString());
+  ASSERT_EQ(written->refused_size(), 1);
+  EXPECT_EQ(written->refused(0).index(), 1);
+  EXPECT_THAT(written->refused(0).message(), HasSubstr("entry.mcp_server_id"));
+  ASSERT_EQ(store_.records.size(), 2u);
+  EXPECT_EQ(AuditLog::Decode(store_.records[1]).tool_name(), "third");
+
+  store_.fail = true;
+  EXPECT_TRUE(absl::IsUnavailable(log_.RecordMany(batch).status()));
+  store_.fail = false;
+  AuditLogSettings small;
+  small.max_batch = 2;
+  AuditLog limited(small, &store_);
+  auto too_many = limited.RecordMany(batch);
+  EXPECT_TRUE(absl::IsInvalidArgument(too_many.status()));
+  EXPECT_THAT(too_many.status().message(), HasSubstr("at most 2 entries"));
 }
 
 TEST_F(AuditLogTest, TimeRangeSelectsOnCreatedAtNotAppendTime) {

@@ -70,6 +70,26 @@ TEST_F(AuditStoreTest, TheStreamIsCappedAtAboutMaxEntries) {
   EXPECT_EQ(newest->front().fields, (AuditFields{{"n", "59"}}));
 }
 
+TEST_F(AuditStoreTest, AppendManyPipelinesInOrderAndKeepsTheCap) {
+  RedisAuditStore store(redis_, "t", 10);
+  std::vector<AuditFields> batch;
+  for (int i = 0; i < 40; ++i) batch.push_back({{"n", absl::StrCat(i)}});
+  auto ids = store.AppendMany(batch);
+  ASSERT_THAT(ids, IsOk());
+  ASSERT_EQ(ids->size(), 40u);
+  for (size_t i = 1; i < ids->size(); ++i) EXPECT_LT((*ids)[i - 1], (*ids)[i]);
+  auto newest = store.ReadNewestFirst(std::nullopt, std::nullopt, 1);
+  ASSERT_THAT(newest, IsOk());
+  EXPECT_EQ(newest->front().id, ids->back());
+  EXPECT_EQ(newest->front().fields, (AuditFields{{"n", "39"}}));
+  auto length = redis_->Command({"XLEN", store.key()});
+  ASSERT_THAT(length, IsOk());
+  EXPECT_LE(length->integer, 15);
+  auto none = store.AppendMany({});
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty());
+}
+
 TEST(StreamIdTest, ParsesOnlyFullIds) {
   EXPECT_EQ(StreamId::Parse("1795341600000-3"), (StreamId{1795341600000, 3}));
   EXPECT_EQ(StreamId::Parse("1795341600000-3")->ToString(), "1795341600000-3");
