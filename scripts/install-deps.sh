@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache git ca-certificates curl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libhiredis-dev libcurl4-openssl-dev libboost-dev libssl-dev
-  libsqlite3-dev nlohmann-json3-dev libvalijson-dev libgtest-dev libgmock-dev
+  libsqlite3-dev nlohmann-json3-dev libvalijson-dev libgtest-dev libgmock-dev libjemalloc-dev
   redis-server nodejs npm
   chromium wrk nginx-light
 )
