@@ -11,6 +11,7 @@
 #include "common/status/error.h"
 #include "nlohmann/json.hpp"
 #include "services/edge/http_errors.h"
+#include "services/edge/json_depth.h"
 #include "services/edge/log_query.h"
 
 namespace cmcp::edge {
@@ -185,6 +186,11 @@ class AdminApi::Exchange : public std::enable_shared_from_this<Exchange> {
     if (!absl::StartsWithIgnoreCase(type, "application/json")) {
       return MakeError(absl::StatusCode::kInvalidArgument, "Content-Type must be application/json",
                        caspio_mcp::common::v1::ERROR_REASON_INVALID_FIELD, "Content-Type");
+    }
+    if (JsonNestsDeeperThan(request_.body, kMaxJsonDepth)) {
+      return MakeError(absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("the request body is nested deeper than ", kMaxJsonDepth, " levels"),
+                       caspio_mcp::common::v1::ERROR_REASON_INVALID_FIELD, "body");
     }
     json body = json::parse(request_.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {

@@ -17,6 +17,7 @@
 #include "common/metrics/metrics.h"
 #include "common/status/error.h"
 #include "services/edge/http_errors.h"
+#include "services/edge/json_depth.h"
 #include "services/edge/sse.h"
 
 namespace cmcp::edge {
@@ -35,6 +36,11 @@ constexpr int kUnsupportedVersion = -32022;
 HttpResponse RpcError(int http_status, int code, absl::string_view message, const json& id = nullptr,
                       const json& data = nullptr) {
   return HttpResponse::Json(http_status, McpCore::Error(id, code, message, data));
+}
+
+HttpResponse TooDeep() {
+  return RpcError(400, kParseError,
+                  absl::StrCat("Parse error: body is nested deeper than ", kMaxJsonDepth, " levels"));
 }
 
 std::string HostName(absl::string_view host) {
@@ -223,6 +229,7 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
     if (!absl::StartsWithIgnoreCase(absl::StripLeadingAsciiWhitespace(type), "application/json")) {
       return Finish(RpcError(415, -32000, "Unsupported Media Type: Content-Type must be application/json"), "bad_request");
     }
+    if (JsonNestsDeeperThan(request_.body, kMaxJsonDepth)) return Finish(TooDeep(), "parse_error");
     body_ = json::parse(request_.body, nullptr, false);
     if (body_.is_discarded()) return Finish(RpcError(400, kParseError, "Parse error: body is not valid JSON"), "parse_error");
     const auto version_header = request_.headers.Get("MCP-Protocol-Version");
@@ -636,6 +643,7 @@ class McpExchange : public std::enable_shared_from_this<McpExchange> {
     if (local && !h_->streams_->Has(session_digest_)) {
       return Finish(RpcError(404, -32001, "Session not found: its stream is closed"), "unknown_session");
     }
+    if (JsonNestsDeeperThan(request_.body, kMaxJsonDepth)) return Finish(TooDeep(), "parse_error");
     json body = json::parse(request_.body, nullptr, false);
     if (body.is_discarded()) return Finish(RpcError(400, kParseError, "Parse error: body is not valid JSON"), "parse_error");
     std::vector<json> messages = body.is_array() ? std::vector<json>(body.begin(), body.end()) : std::vector<json>{body};

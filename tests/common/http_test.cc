@@ -2,6 +2,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <thread>
 
@@ -104,6 +110,72 @@ TEST(HttpServerTest, RejectsOversizedBodiesWith413) {
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->status, 413);
   EXPECT_THAT(r->body, HasSubstr("payload_too_large"));
+}
+
+TEST(HttpServerTest, RejectsOversizedHeadersWith431) {
+  HttpServerSettings settings;
+  settings.max_header_bytes = 1024;
+  int handled = 0;
+  HttpServer server(settings, [&handled](HttpRequest, std::shared_ptr<HttpResponder> r) {
+    ++handled;
+    r->Respond(HttpResponse::Empty(204));
+  });
+  ASSERT_THAT(server.Start(), IsOk());
+  CurlHttpClient client;
+  HttpClientRequest request{.url = Url(server, "/")};
+  request.headers.Add("X-Big", std::string(4096, 'x'));
+  auto r = client.Send(request);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 431);
+  EXPECT_THAT(r->body, HasSubstr("headers_too_large"));
+  EXPECT_EQ(handled, 0);
+}
+
+// A client that opens a connection and sends a request slowly (or never
+// finishes it) holds it for at most read_timeout.
+TEST(HttpServerTest, ClosesConnectionsThatDoNotSendARequestInTime) {
+  HttpServerSettings settings;
+  settings.read_timeout = absl::Milliseconds(300);
+  HttpServer server(settings, [](HttpRequest, std::shared_ptr<HttpResponder> r) { r->Respond(HttpResponse::Empty(204)); });
+  ASSERT_THAT(server.Start(), IsOk());
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  const std::string partial = "POST / HTTP/1.1\r\nHost: localhost\r\n";  // never finished
+  ASSERT_EQ(send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
+  timeval wait{.tv_sec = 5, .tv_usec = 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+  const absl::Time start = absl::Now();
+  char buffer[256];
+  const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);  // 0: the server closed the connection
+  const absl::Duration waited = absl::Now() - start;
+  close(fd);
+  EXPECT_EQ(n, 0);
+  EXPECT_LT(waited, absl::Seconds(3));
+}
+
+TEST(HttpClientTest, NeverFollowsRedirectsAndCapsTheResponse) {
+  std::atomic<int> requests{0};
+  HttpServer server({}, [&requests](HttpRequest req, std::shared_ptr<HttpResponder> r) {
+    ++requests;
+    if (req.path == "/big") return r->Respond(HttpResponse::Text(200, std::string(4096, 'x')));
+    HttpResponse moved = HttpResponse::Empty(302);
+    moved.headers.Add("Location", "/elsewhere");
+    r->Respond(std::move(moved));
+  });
+  ASSERT_THAT(server.Start(), IsOk());
+  CurlHttpClient client;
+  auto moved = client.Send({.url = Url(server, "/start")});
+  ASSERT_THAT(moved, IsOk());
+  EXPECT_EQ(moved->status, 302);  // answered as is: a request never leaves the URL it was built for
+  EXPECT_EQ(requests.load(), 1);
+  auto big = client.Send({.url = Url(server, "/big"), .max_response_bytes = 1024});
+  EXPECT_EQ(big.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_FALSE(client.Send({.url = "file:///etc/passwd"}).ok());  // http and https only
 }
 
 TEST(HttpServerTest, UnansweredRequestGets500) {

@@ -15,6 +15,7 @@
 #include "common/metrics/metrics.h"
 #include "common/status/error.h"
 #include "nlohmann/json.hpp"
+#include "services/edge/json_depth.h"
 #include "tests/services/edge/fake_coordination.h"
 #include "tests/testing/sse_client.h"
 #include "tests/testing/status_matchers.h"
@@ -387,6 +388,31 @@ TEST_F(McpHandlerTest, MalformedRequestsGetTheRightStatus) {
   EXPECT_TRUE(complete["result"]["completion"]["values"].is_array());
 }
 
+// Copying or serializing a JSON value recurses once per nesting level: a
+// body of a million '[' (2 MB, under the body limit) used to overflow the
+// I/O thread's stack and take the whole edge down. It is refused unparsed.
+TEST_F(McpHandlerTest, DeeplyNestedBodiesAreRefusedBeforeTheyAreParsed) {
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  const std::string session = Initialize();
+  HttpClientResponse legacy = Post(absl::StrCat(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{)",
+                                                R"("name":"list_all_caspio_records","arguments":{"table_name":)", deep,
+                                                "}}}"),
+                                   Session(session));
+  EXPECT_EQ(legacy.status, 400);
+  EXPECT_EQ(json::parse(legacy.body)["error"]["code"], -32700);
+  EXPECT_THAT(legacy.body, HasSubstr("nested deeper than"));
+  Headers modern_headers;
+  modern_headers.Add("MCP-Protocol-Version", "2026-07-28");
+  modern_headers.Add("Mcp-Method", "ping");
+  HttpClientResponse modern = Post(absl::StrCat(R"({"jsonrpc":"2.0","id":2,"method":"ping","params":{"x":)", deep, "}}"),
+                                   modern_headers);
+  EXPECT_EQ(modern.status, 400);
+  EXPECT_EQ(backend_.calls, 0);
+  // Nesting that real clients send is untouched, and the edge still answers.
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":3,"method":"ping","params":{"_meta":{"a":{"b":[[{"c":[1]}]]}}}})",
+                 Session(session)).status, 200);
+}
+
 TEST_F(McpHandlerTest, ProgressTokensGetAnSseResponseWithProgressThenTheResult) {
   const std::string session = Initialize("2025-11-25");
   auto stream = SseClient::Open(server_->port(), "POST", absl::StrCat("/mcp/", kToken),
@@ -510,6 +536,26 @@ TEST_F(McpHandlerTest, EdgeQuotasAnswer429WithRateLimitHeaders) {
   EXPECT_EQ(limited.headers.Get("Retry-After").value_or(""), "30");
   json body = json::parse(limited.body);
   EXPECT_EQ(body["error"]["data"]["ratelimit"]["limit"], 2);
+  EXPECT_EQ(backend_.calls, 2);
+}
+
+// The account quota counts the calls of every server of the account
+// together, so minting more URLs does not multiply the Caspio budget.
+TEST_F(McpHandlerTest, AccountQuotaIsSharedByEveryServerOfTheAccount) {
+  McpCoreSettings settings;
+  settings.account_quota = {2, absl::Minutes(5)};
+  Build(settings);
+  const std::string call = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_all_caspio_records"}})";
+  EXPECT_EQ(Post(call, Session(Initialize())).status, 200);
+  EXPECT_EQ(Post(call, Session(Initialize())).status, 200);
+  // Another server (kGuardedToken, same account "acct") finds the budget used up.
+  Headers auth;
+  auth.Add("Authorization", "Bearer cmcp_right");
+  Headers other = Session(Initialize("2025-06-18", kGuardedToken, auth));
+  other.Add("Authorization", "Bearer cmcp_right");
+  HttpClientResponse limited = Post(call, other, kGuardedToken);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_THAT(json::parse(limited.body)["error"]["message"].get<std::string>(), HasSubstr("(account)"));
   EXPECT_EQ(backend_.calls, 2);
 }
 
@@ -765,6 +811,14 @@ TEST(McpSessionCodecTest, CarriesTheClientInfoAndStillOpensV2Ids) {
   ASSERT_THAT(old, IsOk());
   EXPECT_EQ(old->protocol_version, "2025-06-18");
   EXPECT_EQ(old->client_name, "");
+}
+
+TEST(JsonDepthTest, CountsBracketsOutsideStringLiteralsOnly) {
+  EXPECT_FALSE(JsonNestsDeeperThan(R"({"a":[1,{"b":[]}]})", 4));
+  EXPECT_TRUE(JsonNestsDeeperThan(R"({"a":[1,{"b":[]}]})", 3));
+  EXPECT_FALSE(JsonNestsDeeperThan(R"({"a":"[[[[{{{{","b":"\"[[[["})", 1));
+  EXPECT_FALSE(JsonNestsDeeperThan(R"([[]],[[]],[[]])", 2));  // depth, not count
+  EXPECT_TRUE(JsonNestsDeeperThan(std::string(kMaxJsonDepth + 1, '['), kMaxJsonDepth));
 }
 
 TEST(McpSessionCodecTest, SealsAndRefusesTamperingAndAge) {

@@ -66,5 +66,16 @@ TEST(WhereLinterTest, RefusesControlCharactersAndOverlongClauses) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("longer")));
 }
 
+// The linter checks the shape of a clause, not its meaning (docs/security.md):
+// these pass it, and the defenses against them are elsewhere (Caspio's own
+// checks and the account's permissions, dry_run, the tool filter).
+TEST(WhereLinterTest, JudgesShapeNotMeaning) {
+  for (const char* clause : {"1=1", "PK_ID > 0 OR 1=1", "PK_ID IN (SELECT PK_ID FROM Other_Table)",
+                             "1=1 DELETE FROM Inventory",
+                             "Name = N'O\u02bcBrien'"}) {  // U+02BC looks like a quote and is not one
+    EXPECT_THAT(LintWhere("Where", clause, WhereUse::kWrite), IsOk()) << clause;
+  }
+}
+
 }  // namespace
 }  // namespace cmcp::proxy

@@ -180,6 +180,20 @@ TEST_F(RedisTokenStoreTest, KeysOfOneAccountShareAHashTag) {
   EXPECT_EQ(store_->ServersIndexKey("a1"), "cmcp:{a:a1}:servers");
 }
 
+// A server lives under its account's keys: named through another account it
+// does not exist, so one account's id never reaches another's server.
+TEST_F(RedisTokenStoreTest, ServersAreReachableOnlyThroughTheirOwnAccount) {
+  ASSERT_THAT(store_->PutAccount(Account("a1")), IsOk());
+  ASSERT_THAT(store_->PutAccount(Account("a2")), IsOk());
+  ASSERT_THAT(store_->PutServer(Server("a1", "s1")), IsOk());
+  EXPECT_THAT(store_->GetServer("a2", "s1"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_->DeleteServer("a2", "s1"), StatusIs(absl::StatusCode::kNotFound));
+  auto page = store_->ListServers("a2", {.page_size = 100});
+  ASSERT_THAT(page, IsOk());
+  EXPECT_TRUE(page->items.empty());
+  EXPECT_THAT(store_->GetServer("a1", "s1"), IsOk());
+}
+
 TEST_F(RedisTokenStoreTest, SurvivesARedisRestartThanksToAof) {
   ASSERT_THAT(store_->PutAccount(Account("a1")), IsOk());
   ServerRecord s = Server("a1", "s1");

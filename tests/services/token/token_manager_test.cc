@@ -189,6 +189,20 @@ TEST_F(TokenManagerTest, ApiTokenScopes) {
               StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
+TEST_F(TokenManagerTest, ApiTokensStopWorkingAtTheirExpiry) {
+  AccountRecord account = Account();
+  auto created = manager_.CreateApiToken({"agent", ApiTokenScope::kMcpClient, {account.id}, now_ + absl::Seconds(60)});
+  ASSERT_THAT(created, IsOk());
+  EXPECT_THAT(store_.DumpForTesting(), Not(HasSubstr(created->token)));
+  now_ += absl::Seconds(59);
+  EXPECT_THAT(manager_.VerifyApiToken(created->token, ApiTokenScope::kMcpClient, account.id), IsOk());
+  now_ += absl::Seconds(1);
+  EXPECT_THAT(manager_.VerifyApiToken(created->token, ApiTokenScope::kMcpClient, account.id),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(manager_.CreateApiToken({"late", ApiTokenScope::kAdmin, {}, now_ + absl::Seconds(1)}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at least 60 seconds")));
+}
+
 TEST_F(TokenManagerTest, BootstrapAdminTokenRotatesWithConfiguration) {
   const std::string first = "cmcp_" + std::string(40, 'a');
   const std::string second = "cmcp_" + std::string(40, 'b');
