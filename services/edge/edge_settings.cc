@@ -53,6 +53,8 @@ EdgeSettings LoadEdgeSettings(int argc, char** argv) {
   s.core.server_quota = quota("server-rate-limit", "300/1m", "tools/call limit per MCP server, all edges together");
   s.core.account_quota = quota("account-rate-limit", "1500/5m",
                                "tools/call limit per integrated account (Caspio allows about 2000/5m per profile)");
+  s.core.quota_lease = reader.Int("quota-lease", 20, 1, 1000,
+                                  "most rate-limit permits an edge takes from Redis at once (1: ask for every call)");
   s.audit.max_in_flight = static_cast<int>(reader.Int("audit-max-in-flight", 1000, 1, 1000000,
                                                       "tool-call audit entries buffered or in flight before entries are dropped"));
   s.audit.batch_size = static_cast<int>(reader.Int("audit-batch-size", 100, 1, 1000,

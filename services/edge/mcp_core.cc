@@ -294,16 +294,21 @@ void McpCore::ToolsCall(const McpContext& context, const json& id, const json& p
     b->set_key(key);
     b->set_limit(rule.limit);
     b->set_window_ms(absl::ToInt64Milliseconds(rule.window));
+    b->set_permits(leases_.LeaseSize(rule.limit));
   };
   add(absl::StrCat("server:", context.server.id), per_server);
   add(absl::StrCat("account:", context.server.account_id), per_account);
+  if (leases_.TryTake(quota, absl::Now())) {
+    return RunTool(context, id, name, std::move(args), std::move(progress_token), std::move(draft), std::move(done));
+  }
+  auto asked = std::make_shared<const tokenpb::ConsumeQuotaRequest>(quota);
   coordination_->ConsumeQuota(
-      std::move(quota), [this, context, id, name, args = std::move(args), progress_token, draft,
+      std::move(quota), [this, asked, context, id, name, args = std::move(args), progress_token, draft,
                          done = std::move(done)](absl::StatusOr<tokenpb::ConsumeQuotaResponse> decision) mutable {
         // Quota storage trouble must not take tools down: fail open, loudly.
         if (!decision.ok()) {
           LogWarning("quota check failed; allowing the call").With("status", decision.status());
-        } else if (!decision->allowed()) {
+        } else if (!leases_.Grant(*asked, *decision, absl::Now())) {
           const tokenpb::QuotaState* worst = nullptr;
           for (const auto& s : decision->states()) {
             if (s.remaining() == 0 && (worst == nullptr || s.reset_ms() > worst->reset_ms())) worst = &s;

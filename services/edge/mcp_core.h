@@ -27,6 +27,7 @@
 #include "services/edge/audit_sink.h"
 #include "services/edge/edge_coordination.h"
 #include "services/edge/mcp_backend.h"
+#include "services/edge/quota_leases.h"
 #include "services/edge/stream_registry.h"
 
 namespace cmcp::edge {
@@ -47,6 +48,9 @@ struct McpCoreSettings {
   std::string server_version = "0.1.0";
   QuotaRule server_quota;
   QuotaRule account_quota;
+  // Most permits one quota request takes at once (quota_leases.h); 1 asks
+  // token for every call.
+  int64_t quota_lease = 20;
 };
 
 struct McpContext {
@@ -114,6 +118,7 @@ class McpCore {
   std::string Discover() const;
 
   McpCoreSettings settings_;
+  QuotaLeases leases_{settings_.quota_lease};
   McpBackend* backend_;
   EdgeCoordination* coordination_;
   StreamRegistry* streams_;

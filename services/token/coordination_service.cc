@@ -1,5 +1,6 @@
 #include "services/token/coordination_service.h"
 
+#include <algorithm>
 #include <deque>
 #include <thread>
 
@@ -232,7 +233,10 @@ grpc::ServerUnaryReactor* CoordinationServiceImpl::ConsumeQuota(grpc::CallbackSe
     for (const pb::QuotaBucket& b : request->buckets()) {
       CMCP_RETURN_IF_ERROR(CheckName(b.key(), "buckets.key"));
       if (b.limit() <= 0 || b.window_ms() <= 0) return InvalidFieldError("buckets", "limit and window_ms must be positive");
-      buckets.push_back({b.key(), b.limit(), absl::Milliseconds(b.window_ms())});
+      if (b.permits() < 0 || b.permits() > b.limit()) {
+        return InvalidFieldError("buckets.permits", "permits must be between 0 and the bucket's limit");
+      }
+      buckets.push_back({b.key(), b.limit(), absl::Milliseconds(b.window_ms()), std::max<int64_t>(b.permits(), 1)});
     }
     CMCP_ASSIGN_OR_RETURN(QuotaDecision decision, store_->ConsumeQuota(buckets, absl::Now()));
     response->set_allowed(decision.allowed);
@@ -242,6 +246,7 @@ grpc::ServerUnaryReactor* CoordinationServiceImpl::ConsumeQuota(grpc::CallbackSe
       out->set_limit(s.limit);
       out->set_remaining(s.remaining);
       out->set_reset_ms(absl::ToInt64Milliseconds(s.reset));
+      out->set_granted(s.granted);
     }
     return absl::OkStatus();
   });

@@ -29,6 +29,8 @@ struct QuotaBucketSpec {
   std::string key;
   int64_t limit = 0;
   absl::Duration window;
+  // Permits wanted at once (>= 1).
+  int64_t permits = 1;
 };
 
 struct QuotaStateRecord {
@@ -36,6 +38,8 @@ struct QuotaStateRecord {
   int64_t limit = 0;
   int64_t remaining = 0;
   absl::Duration reset;
+  // 0..permits: what this caller may use until the window resets.
+  int64_t granted = 0;
 };
 
 struct QuotaDecision {

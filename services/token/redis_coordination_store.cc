@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/error.h"
@@ -75,7 +77,7 @@ absl::StatusOr<QuotaDecision> RedisCoordinationStore::ConsumeQuota(const std::ve
     const int64_t window_ms = std::max<int64_t>(absl::ToInt64Milliseconds(b.window), 1);
     const std::string key = absl::StrCat(prefix_, ":quota:", b.key, ":", now_ms / window_ms);
     commands.push_back({"SET", key, "0", "PX", absl::StrCat(window_ms * 2), "NX"});
-    commands.push_back({"INCR", key});
+    commands.push_back({"INCRBY", key, absl::StrCat(std::max<int64_t>(b.permits, 1))});
   }
   CMCP_ASSIGN_OR_RETURN(auto replies, redis_->Pipeline(commands));
   QuotaDecision decision;
@@ -84,12 +86,16 @@ absl::StatusOr<QuotaDecision> RedisCoordinationStore::ConsumeQuota(const std::ve
     const RedisReply& count = replies[2 * i + 1];
     if (count.type != RedisReply::Type::kInteger) return InternalError(absl::StrCat("Redis error: ", count.str));
     const int64_t window_ms = std::max<int64_t>(absl::ToInt64Milliseconds(b.window), 1);
+    const int64_t permits = std::max<int64_t>(b.permits, 1);
     QuotaStateRecord state;
     state.key = b.key;
     state.limit = b.limit;
     state.remaining = std::max<int64_t>(b.limit - count.integer, 0);
     state.reset = absl::Milliseconds(window_ms - now_ms % window_ms);
-    if (count.integer > b.limit) decision.allowed = false;
+    // The counter went from count - permits to count; only what stays within
+    // the limit is granted, so grants never add up past it.
+    state.granted = std::clamp<int64_t>(b.limit - (count.integer - permits), 0, permits);
+    if (state.granted == 0) decision.allowed = false;
     decision.states.push_back(state);
   }
   return decision;

@@ -3,6 +3,7 @@
 // messages come straight back to its own bus handler.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -63,14 +64,18 @@ class FakeCoordination final : public EdgeCoordination {
     response.set_allowed(true);
     {
       absl::MutexLock lock(&mu_);
+      ++quota_requests_;
       for (const auto& b : request.buckets()) {
-        const int64_t used = ++quota_[b.key()];
+        // As RedisCoordinationStore: take `permits`, grant what fits the limit.
+        const int64_t permits = std::max<int64_t>(b.permits(), 1);
+        const int64_t used = quota_[b.key()] += permits;
         auto* s = response.add_states();
         s->set_key(b.key());
         s->set_limit(b.limit());
         s->set_remaining(std::max<int64_t>(b.limit() - used, 0));
         s->set_reset_ms(30000);
-        if (used > b.limit()) response.set_allowed(false);
+        s->set_granted(std::clamp<int64_t>(b.limit() - (used - permits), 0, permits));
+        if (s->granted() == 0) response.set_allowed(false);
       }
     }
     done(response);
@@ -99,6 +104,10 @@ class FakeCoordination final : public EdgeCoordination {
     done(out);
   }
 
+  int quota_requests() {
+    absl::MutexLock lock(&mu_);
+    return quota_requests_;
+  }
   std::vector<std::pair<std::string, nlohmann::json>> published() {
     absl::MutexLock lock(&mu_);
     return published_;
@@ -111,6 +120,7 @@ class FakeCoordination final : public EdgeCoordination {
   std::map<std::string, bool> revoked_;
   bool fail_revocations_ = false;
   std::map<std::string, int64_t> quota_;
+  int quota_requests_ = 0;
   std::map<std::string, caspio_mcp::token::v1::ReadStreamEventsResponse> logs_;
   std::vector<std::pair<std::string, nlohmann::json>> published_;
 };

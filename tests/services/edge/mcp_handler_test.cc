@@ -539,6 +539,29 @@ TEST_F(McpHandlerTest, EdgeQuotasAnswer429WithRateLimitHeaders) {
   EXPECT_EQ(backend_.calls, 2);
 }
 
+// An edge leases permits (a fiftieth of the limit, here 4) instead of asking
+// token for every call, and still admits exactly the limit.
+TEST_F(McpHandlerTest, QuotaLeasesAskTokenOncePerLeaseAndAdmitExactlyTheLimit) {
+  McpCoreSettings settings;
+  settings.server_quota = {200, absl::Minutes(1)};
+  settings.quota_lease = 20;
+  Build(settings);
+  const std::string session = Initialize();
+  const std::string call = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_all_caspio_records"}})";
+  int ok = 0;
+  int limited = 0;
+  for (int i = 0; i < 210; ++i) {
+    const int status = Post(call, Session(session)).status;
+    ok += status == 200;
+    limited += status == 429;
+  }
+  EXPECT_EQ(ok, 200);
+  EXPECT_EQ(limited, 10);
+  EXPECT_EQ(backend_.calls, 200);
+  // 50 leases of 4, then one refused request per refused call.
+  EXPECT_EQ(coordination_.quota_requests(), 50 + 10);
+}
+
 // The account quota counts the calls of every server of the account
 // together, so minting more URLs does not multiply the Caspio budget.
 TEST_F(McpHandlerTest, AccountQuotaIsSharedByEveryServerOfTheAccount) {

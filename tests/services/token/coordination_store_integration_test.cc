@@ -94,5 +94,34 @@ TEST_F(CoordinationStoreTest, QuotasCountPerWindowAcrossBuckets) {
   EXPECT_TRUE(store_->ConsumeQuota(buckets, now + absl::Seconds(60))->allowed);
 }
 
+// A replica takes a lease of several permits at once; grants are cut at the
+// limit, so all the callers of one window together never get more than it.
+TEST_F(CoordinationStoreTest, LeasesGrantUpToTheLimitAndNeverPastIt) {
+  const absl::Time now = absl::FromUnixMillis(1800000000000);
+  const QuotaBucketSpec lease{"server:l", 10, absl::Seconds(60), 4};
+  int64_t granted = 0;
+  std::vector<int64_t> grants;
+  for (int i = 0; i < 5; ++i) {
+    auto d = store_->ConsumeQuota({lease}, now);
+    ASSERT_THAT(d, IsOk());
+    grants.push_back(d->states[0].granted);
+    granted += d->states[0].granted;
+    EXPECT_EQ(d->allowed, d->states[0].granted > 0);
+  }
+  EXPECT_EQ(grants, (std::vector<int64_t>{4, 4, 2, 0, 0}));
+  EXPECT_EQ(granted, 10);
+  // A single permit (the default) next to it: nothing left either.
+  auto one = store_->ConsumeQuota({{"server:l", 10, absl::Seconds(60)}}, now);
+  ASSERT_THAT(one, IsOk());
+  EXPECT_FALSE(one->allowed);
+  EXPECT_EQ(one->states[0].granted, 0);
+  // Two buckets: the one with room still grants (the caller may keep it).
+  auto mixed = store_->ConsumeQuota({lease, {"account:m", 100, absl::Seconds(60), 4}}, now);
+  ASSERT_THAT(mixed, IsOk());
+  EXPECT_FALSE(mixed->allowed);
+  EXPECT_EQ(mixed->states[0].granted, 0);
+  EXPECT_EQ(mixed->states[1].granted, 4);
+}
+
 }  // namespace
 }  // namespace cmcp::token
