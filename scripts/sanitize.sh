@@ -39,9 +39,10 @@ esac
 
 "$ROOT/scripts/install-deps.sh"
 
-if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMCP_SANITIZE="$mode" >/dev/null
-fi
+# Warnings are not errors here: GCC 12 reports false "maybe-uninitialized"
+# in <regex> and <functional> once sanitizer instrumentation is inlined.
+# (Re)configured every time, so a changed option reaches an existing build.
+cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMCP_SANITIZE="$mode" -DCMCP_WERROR=OFF >/dev/null
 build_start=$SECONDS
 nice -n 10 cmake --build "$BUILD_DIR" --parallel "$jobs"
 build_seconds=$((SECONDS - build_start))
