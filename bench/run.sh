@@ -24,7 +24,9 @@
 # runs of the same load generator. Then, at 64 connections with a 200 ms
 # pause between requests (about 300 calls/s, a fifth of what the cluster
 # sustains on one CPU), direct_get and call_list again, whose latency
-# difference is what the gateway adds to a Caspio call.
+# difference is what the gateway adds to a Caspio call; and the same call
+# straight at proxy over gRPC (as edge sends it), which call_list_paced
+# exceeds by what the edge adds.
 # Last, N idle legacy SSE sessions held open against one edge, and its RSS.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -132,7 +134,7 @@ RESULTS="$RUN_DIR/results.jsonl"
 record() {
   local scenario=$1 lg=$2 conns=$3 pace=$4 before=$5 after=$6 output=$7 name rss="" cpu=""
   local line
-  line=$(grep -E '^(WRK|LOADGEN)_JSON ' <<<"$output" | tail -n 1 | cut -d' ' -f2-)
+  line=$(grep -E '^(WRK|LOADGEN|GRPC)_JSON ' <<<"$output" | tail -n 1 | cut -d' ' -f2-)
   [ -n "$line" ] || { echo "bench: $scenario/$conns printed no result:"; echo "$output"; exit 1; } >&2
   for name in "${!PIDS[@]}"; do
     local b a
@@ -181,6 +183,21 @@ node_run() {
   record "$scenario" node "$conns" 0 "$before" "$after" "$(cat "$out")"
 }
 
+# grpc_run SCENARIO CONNECTIONS PACE_MS TOOL ARGUMENTS: ProxyService.CallTool
+# straight at proxy (bench/loadgen/grpc_proxy_load.cc), i.e. the call without edge.
+grpc_run() {
+  local scenario=$1 conns=$2 pace=$3 tool=$4 arguments=$5 before="" after="" out="$RUN_DIR/grpc.out" pid
+  taskset -c "$LOAD_CPU" "$BIN_DIR/grpc_proxy_load" --proxy "127.0.0.1:$PROXY_PORT" --toolgen "127.0.0.1:$TOOLGEN_PORT" \
+    --account "$ACCOUNT_ID" --tool "$tool" --arguments "$arguments" --connections "$conns" --pace-ms "$pace" \
+    --duration "$DURATION" --warmup 2 >"$out" 2>&1 &
+  pid=$!
+  wait_line "$out" MEASURING "$pid" && before=$(snapshot)
+  wait_line "$out" MEASURED "$pid" && after=$(snapshot)
+  wait "$pid" || true
+  [ -n "$after" ] || { echo "bench: $scenario/$conns: grpc_proxy_load failed:"; cat "$out"; exit 1; } >&2
+  record "$scenario" grpc "$conns" "$pace" "$before" "$after" "$(cat "$out")"
+}
+
 DIRECT_URL="$SANDBOX_URL/integrations/rest/v3/tables/Inventory/records?q.orderBy=PK_ID&q.pageSize=10&q.pageNumber=1&q.getPaginationInfo=true"
 LIST_CALL='{"name":"list_all_caspio_records","arguments":{"table_name":"Inventory","limit":10}}'
 UPDATE_CALL='{"name":"update_a_caspio_record_by_id","arguments":{"table_name":"Inventory","q.where":"PK_ID = 1","values":{"Quantity":7}}}'
@@ -199,6 +216,7 @@ done
 echo "bench: paced (64 connections, 200 ms between requests): what the gateway adds to one Caspio call"
 wrk_run direct_get_paced 64 200 "$ROOT/bench/wrk/get.lua" "$DIRECT_URL" AUTHORIZATION="Bearer $CASPIO_TOKEN"
 wrk_run call_list_paced 64 200 "$ROOT/bench/wrk/mcp.lua" "$EDGE_URL$MCP_PATH" MCP_PATH="$MCP_PATH" MCP_BODY="$(rpc tools/call "$LIST_CALL")"
+grpc_run proxy_call_list_paced 64 200 list_all_caspio_records '{"table_name":"Inventory","limit":10}'
 
 echo "bench: $SSE_SESSIONS idle legacy SSE sessions on one edge"
 kill "$PEER_PID" 2>/dev/null || true
