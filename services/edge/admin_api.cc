@@ -144,6 +144,42 @@ absl::Status RenameField(absl::Status status, absl::string_view from_prefix, abs
   return WithErrorDetail(std::move(status), *detail);
 }
 
+// The filter a preview applies: `methods` and `tags`, comma-separated, as
+// config.methods and config.tags; toolgen validates them.
+caspio_mcp::common::v1::ToolFilter QueryFilter(std::map<std::string, std::string>& query) {
+  caspio_mcp::common::v1::ToolFilter filter;
+  for (absl::string_view m : absl::StrSplit(query["methods"], ',', absl::SkipWhitespace())) {
+    filter.add_methods(std::string(absl::StripAsciiWhitespace(m)));
+  }
+  for (absl::string_view t : absl::StrSplit(query["tags"], ',', absl::SkipWhitespace())) {
+    filter.add_tags(std::string(absl::StripAsciiWhitespace(t)));
+  }
+  return filter;
+}
+
+json CapabilityJson(const toolpb::MethodCapability& m) {
+  json tags = json::array();
+  for (const std::string& tag : m.tags()) tags.push_back(tag);
+  json out = {{"name", m.name()},
+              {"tool_name", m.tool_name().empty() ? json(nullptr) : json(m.tool_name())},
+              {"resource", m.resource()},
+              {"method", m.method()},
+              {"description", m.description()},
+              {"title", m.title()},
+              {"tags", tags},
+              {"described", m.described()},
+              {"operation_id", m.operation_id()}};
+  if (m.has_annotations()) {
+    const toolpb::ToolAnnotations& a = m.annotations();
+    out["annotations"] = {{"title", a.title()},
+                          {"read_only_hint", a.read_only_hint()},
+                          {"destructive_hint", a.destructive_hint()},
+                          {"idempotent_hint", a.idempotent_hint()},
+                          {"open_world_hint", a.open_world_hint()}};
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string McpUrl(absl::string_view public_url, absl::string_view token) {
@@ -210,6 +246,22 @@ class AdminApi::Exchange : public std::enable_shared_from_this<Exchange> {
                            if (!r.ok()) return self->Fail(RenameField(r.status(), "cursor", "next_cursor"));
                            self->Send(render(*r));
                          });
+  }
+
+  // Runs `then` once the token service has the account named in the path
+  // (404 when it does not): the catalog is the same for every account, but a
+  // preview for an account that does not exist is a mistake worth reporting.
+  void RequireAccount(std::function<void(std::shared_ptr<Exchange>)> then) {
+    pb::GetAccountRequest req;
+    req.set_id(params_.at("id"));
+    auto self = shared_from_this();
+    AsyncUnary<pb::Account>(
+        api_->settings_.rpc_timeout, std::move(req),
+        [t = api_->token_](auto* c, auto* q, auto* r, auto cb) { t->async()->GetAccount(c, q, r, std::move(cb)); },
+        [self, then = std::move(then)](absl::StatusOr<pb::Account> account) {
+          if (!account.ok()) return self->Fail(account.status());
+          then(self);
+        });
   }
 
   void Fail(const absl::Status& status) {
@@ -416,39 +468,53 @@ void AdminApi::Register(Router& router) {
     // The account must exist; then toolgen says what the filter exposes.
     auto query = QueryMap(x->request_.query);
     toolpb::ListToolsRequest tools_req;
-    for (absl::string_view m : absl::StrSplit(query["methods"], ',', absl::SkipWhitespace())) {
-      tools_req.mutable_filter()->add_methods(std::string(absl::StripAsciiWhitespace(m)));
-    }
-    for (absl::string_view t : absl::StrSplit(query["tags"], ',', absl::SkipWhitespace())) {
-      tools_req.mutable_filter()->add_tags(std::string(absl::StripAsciiWhitespace(t)));
-    }
-    pb::GetAccountRequest req;
-    req.set_id(x->params_.at("id"));
-    AsyncUnary<pb::Account>(
-        x->api_->settings_.rpc_timeout, std::move(req),
-        [t = x->api_->token_](auto* c, auto* q, auto* r, auto cb) { t->async()->GetAccount(c, q, r, std::move(cb)); },
-        [x, tools_req = std::move(tools_req)](absl::StatusOr<pb::Account> account) mutable {
-          if (!account.ok()) return x->Fail(account.status());
-          AsyncUnary<toolpb::ListToolsResponse>(
-              x->api_->settings_.rpc_timeout, std::move(tools_req),
-              [g = x->api_->toolgen_](auto* c, auto* q, auto* r, auto cb) { g->async()->ListTools(c, q, r, std::move(cb)); },
-              [x](absl::StatusOr<toolpb::ListToolsResponse> r) {
-                if (!r.ok()) return x->Fail(RenameField(r.status(), "config.", ""));
-                json result = json::array();
-                for (const toolpb::Tool& t : r->tools()) {
-                  json tags = json::array();
-                  for (const std::string& tag : t.tags()) tags.push_back(tag);
-                  result.push_back({{"name", t.name()},
-                                    {"title", t.title()},
-                                    {"resource", t.binding().resource()},
-                                    {"method", t.binding().method()},
-                                    {"tags", tags},
-                                    {"read_only", t.annotations().read_only_hint()},
-                                    {"destructive", t.annotations().destructive_hint()}});
-                }
-                x->Send(JsonResponse(200, {{"result", result}, {"count", r->tools_size()}}));
-              });
-        });
+    *tools_req.mutable_filter() = QueryFilter(query);
+    x->RequireAccount([tools_req = std::move(tools_req)](X x) mutable {
+      AsyncUnary<toolpb::ListToolsResponse>(
+          x->api_->settings_.rpc_timeout, std::move(tools_req),
+          [g = x->api_->toolgen_](auto* c, auto* q, auto* r, auto cb) { g->async()->ListTools(c, q, r, std::move(cb)); },
+          [x](absl::StatusOr<toolpb::ListToolsResponse> r) {
+            if (!r.ok()) return x->Fail(RenameField(r.status(), "config.", ""));
+            json result = json::array();
+            for (const toolpb::Tool& t : r->tools()) {
+              json tags = json::array();
+              for (const std::string& tag : t.tags()) tags.push_back(tag);
+              result.push_back({{"name", t.name()},
+                                {"title", t.title()},
+                                {"resource", t.binding().resource()},
+                                {"method", t.binding().method()},
+                                {"tags", tags},
+                                {"read_only", t.annotations().read_only_hint()},
+                                {"destructive", t.annotations().destructive_hint()}});
+            }
+            x->Send(JsonResponse(200, {{"result", result}, {"count", r->tools_size()}}));
+          });
+    });
+  });
+
+  route("GET", "/integrated-account/{id}/capabilities", [](X x) {
+    // Truto's capabilities: every method in the filter's scope, described or
+    // not, with ai_readiness. The account must exist, as for /tools.
+    auto query = QueryMap(x->request_.query);
+    toolpb::GetCapabilitiesRequest capabilities_req;
+    *capabilities_req.mutable_filter() = QueryFilter(query);
+    x->RequireAccount([capabilities_req = std::move(capabilities_req)](X x) mutable {
+      AsyncUnary<toolpb::Capabilities>(
+          x->api_->settings_.rpc_timeout, std::move(capabilities_req),
+          [g = x->api_->toolgen_](auto* c, auto* q, auto* r, auto cb) { g->async()->GetCapabilities(c, q, r, std::move(cb)); },
+          [x](absl::StatusOr<toolpb::Capabilities> r) {
+            if (!r.ok()) return x->Fail(RenameField(r.status(), "config.", ""));
+            json methods = json::array();
+            for (const toolpb::MethodCapability& m : r->methods()) methods.push_back(CapabilityJson(m));
+            const toolpb::AiReadiness& readiness = r->ai_readiness();
+            x->Send(JsonResponse(200, {{"integration", r->integration()},
+                                       {"methods", methods},
+                                       {"ai_readiness", {{"total_methods", readiness.total_methods()},
+                                                         {"described_methods", readiness.described_methods()},
+                                                         {"score", readiness.score()}}},
+                                       {"catalog_version", r->catalog_version()}}));
+          });
+    });
   });
 
   route("POST", "/api-token", [](X x) {

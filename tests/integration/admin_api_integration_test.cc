@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -150,6 +151,72 @@ TEST_F(AdminApiTest, AFilterThatMatchesNoToolIsRefused) {
   EXPECT_EQ(refused.status, 400);
   EXPECT_EQ(refused.body["error"]["code"], "no_matching_tools");
   EXPECT_EQ(refused.body["error"]["field"], "config");
+}
+
+TEST_F(AdminApiTest, CapabilitiesListEveryMethodWithItsAiReadiness) {
+  const std::string account = Account();
+  const std::string base = "/integrated-account/" + account + "/capabilities";
+  HttpResult all = cluster_->Admin("GET", base);
+  ASSERT_EQ(all.status, 200) << all.raw;
+  EXPECT_EQ(all.body["integration"], "caspio");
+  EXPECT_FALSE(all.body["catalog_version"].get<std::string>().empty());
+  const json& methods = all.body["methods"];
+  ASSERT_EQ(methods.size(), 70u);  // every operation of Caspio's REST v3 spec
+  EXPECT_EQ(all.body["ai_readiness"]["total_methods"], 70);
+  int described = 0;
+  std::set<std::string> names;
+  for (const json& m : methods) {
+    const std::string name = m["name"];
+    EXPECT_EQ(name, absl::StrCat(m["resource"].get<std::string>(), "_", m["method"].get<std::string>()));
+    EXPECT_TRUE(names.insert(name).second) << name;
+    EXPECT_TRUE(m["tags"].is_array()) << m.dump();
+    EXPECT_FALSE(m["operation_id"].get<std::string>().empty()) << m.dump();
+    if (m["described"].get<bool>()) {
+      ++described;
+      EXPECT_TRUE(m["tool_name"].is_string()) << m.dump();
+      EXPECT_FALSE(m["description"].get<std::string>().empty()) << m.dump();
+      EXPECT_TRUE(m["annotations"].is_object()) << m.dump();
+    } else {
+      EXPECT_TRUE(m["tool_name"].is_null()) << m.dump();
+    }
+  }
+  EXPECT_TRUE(std::is_sorted(methods.begin(), methods.end(),
+                             [](const json& a, const json& b) { return a["name"] < b["name"]; }));
+  EXPECT_EQ(all.body["ai_readiness"]["described_methods"], described);
+  EXPECT_DOUBLE_EQ(all.body["ai_readiness"]["score"].get<double>(), described / 70.0);
+
+  // methods=read scopes the answer to what such a server would expose: its
+  // described methods are exactly the tools /tools previews for that filter.
+  HttpResult reads = cluster_->Admin("GET", base + "?methods=read");
+  ASSERT_EQ(reads.status, 200) << reads.raw;
+  HttpResult read_tools = cluster_->Admin("GET", "/integrated-account/" + account + "/tools?methods=read");
+  ASSERT_EQ(read_tools.status, 200) << read_tools.raw;
+  const int total = reads.body["ai_readiness"]["total_methods"];
+  EXPECT_EQ(total, static_cast<int>(reads.body["methods"].size()));
+  EXPECT_GT(total, 0);
+  EXPECT_LT(total, 70);
+  std::set<std::string> described_tools, previewed_tools;
+  for (const json& m : reads.body["methods"]) {
+    if (m["described"].get<bool>()) described_tools.insert(m["tool_name"].get<std::string>());
+  }
+  for (const json& t : read_tools.body["result"]) previewed_tools.insert(t["name"].get<std::string>());
+  EXPECT_EQ(described_tools, previewed_tools);
+  EXPECT_EQ(reads.body["ai_readiness"]["described_methods"], static_cast<int>(described_tools.size()));
+  EXPECT_DOUBLE_EQ(reads.body["ai_readiness"]["score"].get<double>(),
+                   static_cast<double>(described_tools.size()) / total);
+
+  HttpResult unknown = cluster_->Admin("GET", "/integrated-account/0b7c3a52-0000-4000-8000-000000000000/capabilities");
+  EXPECT_EQ(unknown.status, 404) << unknown.raw;
+  EXPECT_EQ(unknown.body["error"]["code"], "not_found");
+  HttpResult bad = cluster_->Admin("GET", base + "?methods=read,frobnicate");
+  EXPECT_EQ(bad.status, 400) << bad.raw;
+  EXPECT_EQ(bad.body["error"]["field"], "methods[1]");
+  HttpResult bad_tag = cluster_->Admin("GET", base + "?tags=no-such-tag");
+  EXPECT_EQ(bad_tag.status, 400) << bad_tag.raw;
+  EXPECT_EQ(bad_tag.body["error"]["field"], "tags[0]");
+  HttpResult anonymous = cluster_->Admin("GET", base, nullptr, "-");
+  EXPECT_EQ(anonymous.status, 401) << anonymous.raw;
+  EXPECT_THAT(std::string(anonymous.headers.Get("WWW-Authenticate").value_or("")), HasSubstr("Bearer"));
 }
 
 struct BadRequest {
