@@ -80,6 +80,49 @@ export interface ApiToken {
   token?: string;
 }
 
+// One MCP tools/call as GET /log?log_type=mcp returns it (docs/observability.md).
+// `arguments` is already redacted by the edge; `duration` is in milliseconds.
+export type LogStatus = 'ok' | 'tool_error' | 'rpc_error';
+
+export interface LogEntry {
+  id: string;
+  log_type: 'mcp';
+  created_at: string;
+  request_id: string | null;
+  trace_id: string | null;
+  integrated_account_id: string;
+  integration: string | null;
+  mcp_server_id: string;
+  mcp_server_name: string | null;
+  mcp_method: string | null;
+  tool_name: string;
+  resource: string | null;
+  method: string | null;
+  arguments: Record<string, unknown>;
+  status: LogStatus;
+  error_code: string | null;
+  rpc_error_code: number | null;
+  http_status_code: number | null;
+  duration: number;
+  fetch_duration: number | null;
+  client_name: string | null;
+  client_version: string | null;
+  protocol_version: string | null;
+}
+
+// The filters the console offers; empty strings are left out of the query.
+export interface LogFilter {
+  integrated_account_id?: string;
+  mcp_server_id?: string;
+  tool_name?: string;
+  status?: string;
+}
+
+export interface LogPage {
+  result: LogEntry[];
+  next_cursor: string | null;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -114,6 +157,18 @@ export function newServerBody(input: NewServer): Record<string, unknown> {
   const body: Record<string, unknown> = { name: input.name, config };
   if (input.expires_at) body.expires_at = input.expires_at;
   return body;
+}
+
+// "?log_type=mcp&mcp_server_id=…&limit=50&next_cursor=…" for GET /log.
+export function logQuery(filter: LogFilter, limit: number, cursor?: string | null): string {
+  const params = new URLSearchParams({ log_type: 'mcp' });
+  for (const key of ['integrated_account_id', 'mcp_server_id', 'tool_name', 'status'] as const) {
+    const value = filter[key]?.trim();
+    if (value) params.set(key, value);
+  }
+  params.set('limit', String(limit));
+  if (cursor) params.set('next_cursor', cursor);
+  return `?${params.toString()}`;
 }
 
 const MAX_PAGES = 100;
@@ -212,6 +267,10 @@ export class AdminClient {
   }
   tools(accountId: string, filter: ToolFilter = { methods: [], tags: [] }): Promise<{ result: ToolSummary[]; count: number }> {
     return this.request('GET', `/integrated-account/${encodeURIComponent(accountId)}/tools${toolsQuery(filter)}`);
+  }
+  // One page of the audit log, newest first; pass next_cursor to go further back.
+  listLogs(filter: LogFilter, limit = 50, cursor?: string | null): Promise<LogPage> {
+    return this.request('GET', `/log${logQuery(filter, limit, cursor)}`);
   }
   createClientToken(name: string, accountId: string): Promise<ApiToken> {
     return this.request('POST', '/api-token', { name, scope: 'mcp_client', account_ids: [accountId] });

@@ -27,9 +27,11 @@ export function appPath(pathname: string): string {
   return '/';
 }
 
+export type AccountTab = 'servers' | 'log' | 'tools';
+
 export type Route =
   | { name: 'accounts' }
-  | { name: 'account'; accountId: string; tab: 'servers' | 'tools' }
+  | { name: 'account'; accountId: string; tab: AccountTab }
   | { name: 'new-server'; accountId: string }
   | { name: 'not-found'; path: string };
 
@@ -46,6 +48,7 @@ export function matchRoute(path: string): Route {
     const accountId = parts[1]!;
     if (parts.length === 2 || (parts.length === 3 && parts[2] === 'servers')) return { name: 'account', accountId, tab: 'servers' };
     if (parts.length === 3 && parts[2] === 'tools') return { name: 'account', accountId, tab: 'tools' };
+    if (parts.length === 3 && parts[2] === 'log') return { name: 'account', accountId, tab: 'log' };
     if (parts.length === 4 && parts[2] === 'servers' && parts[3] === 'new') return { name: 'new-server', accountId };
   }
   return { name: 'not-found', path };

@@ -62,7 +62,7 @@ async function render(notice?: string): Promise<void> {
       view = await accountsView(app);
       break;
     case 'account':
-      view = await accountView(app, route.accountId, route.tab);
+      view = await accountView(app, route.accountId, route.tab, location.search);
       break;
     case 'new-server':
       view = await newServerView(app, route.accountId);
@@ -84,7 +84,7 @@ document.addEventListener('click', (event) => {
   const url = new URL(link.href);
   if (url.origin !== location.origin) return;
   event.preventDefault();
-  app.navigate(appPath(url.pathname));
+  app.navigate(appPath(url.pathname) + url.search);
 });
 window.addEventListener('popstate', () => void render());
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AdminClient, ApiError, newServerBody, toolsQuery, type FetchLike } from '../src/api';
+import { AdminClient, ApiError, logQuery, newServerBody, toolsQuery, type FetchLike } from '../src/api';
 
 interface Call {
   url: string;
@@ -62,6 +62,21 @@ describe('AdminClient', () => {
     expect(calls[0]!.init.method).toBe('DELETE');
   });
 
+  it('reads one audit log page at a time, passing next_cursor back', async () => {
+    const { fetch, calls } = fakeFetch([
+      { status: 200, body: { result: [{ id: '2-0' }], next_cursor: 'c/1' } },
+      { status: 200, body: { result: [], next_cursor: null } },
+    ]);
+    const client = new AdminClient('t', fetch);
+    const first = await client.listLogs({ integrated_account_id: 'acc', status: 'ok' }, 50);
+    expect(first).toEqual({ result: [{ id: '2-0' }], next_cursor: 'c/1' });
+    await client.listLogs({ integrated_account_id: 'acc', status: 'ok' }, 50, first.next_cursor);
+    expect(calls.map((c) => c.url)).toEqual([
+      '/log?log_type=mcp&integrated_account_id=acc&status=ok&limit=50',
+      '/log?log_type=mcp&integrated_account_id=acc&status=ok&limit=50&next_cursor=c%2F1',
+    ]);
+  });
+
   it('mints mcp_client API tokens scoped to the account', async () => {
     const { fetch, calls } = fakeFetch([{ status: 201, body: { id: 't1', token: 'cmcp_x' } }]);
     await new AdminClient('t', fetch).createClientToken('agent client', 'acc');
@@ -75,6 +90,12 @@ describe('request bodies and queries', () => {
       .toEqual({ name: 'n', config: {} });
     expect(newServerBody({ name: 'n', methods: ['read'], tags: ['directory'], require_api_token_auth: true, expires_at: '2030-01-01T00:00:00.000Z' }))
       .toEqual({ name: 'n', config: { methods: ['read'], tags: ['directory'], require_api_token_auth: true }, expires_at: '2030-01-01T00:00:00.000Z' });
+  });
+
+  it('builds the audit log query: log_type first, empty filters left out', () => {
+    expect(logQuery({}, 20)).toBe('?log_type=mcp&limit=20');
+    expect(logQuery({ integrated_account_id: 'a b', mcp_server_id: '', tool_name: ' list_x ', status: 'tool_error' }, 100, null))
+      .toBe('?log_type=mcp&integrated_account_id=a+b&tool_name=list_x&status=tool_error&limit=100');
   });
 
   it('builds the tools preview query', () => {

@@ -3,6 +3,7 @@ import { appPath, matchRoute } from '../src/app';
 import { methodGroup, vocabulary } from '../src/catalog';
 import { parseDuration, relativeTime, toRfc3339 } from '../src/duration';
 import { fieldCandidates } from '../src/fields';
+import { apiLogFilter, formatMs, hasLogFilter, logFilterFromSearch, logSearch, logTime, statusKind } from '../src/log';
 import { clientSnippets, isLoopbackUrl, serverKey, TOKEN_PLACEHOLDER } from '../src/snippets';
 import type { ToolSummary } from '../src/api';
 
@@ -40,7 +41,34 @@ describe('routes', () => {
     expect(matchRoute('/accounts/a%2Fb/tools')).toEqual({ name: 'account', accountId: 'a/b', tab: 'tools' });
     expect(matchRoute('/accounts/x/servers')).toEqual({ name: 'account', accountId: 'x', tab: 'servers' });
     expect(matchRoute('/accounts/x/servers/new')).toEqual({ name: 'new-server', accountId: 'x' });
+    expect(matchRoute('/accounts/x/log')).toEqual({ name: 'account', accountId: 'x', tab: 'log' });
     expect(matchRoute('/nope')).toEqual({ name: 'not-found', path: '/nope' });
+  });
+});
+
+describe('the audit log view', () => {
+  it('keeps its filters in the address bar', () => {
+    expect(logFilterFromSearch('')).toEqual({ mcp_server_id: '', tool_name: '', status: '' });
+    const f = logFilterFromSearch('?mcp_server_id=s%2F1&status=tool_error&other=x&tool_name=+list_x+');
+    expect(f).toEqual({ mcp_server_id: 's/1', tool_name: 'list_x', status: 'tool_error' });
+    expect(logSearch(f)).toBe('?mcp_server_id=s%2F1&tool_name=list_x&status=tool_error');
+    expect(logSearch({ mcp_server_id: '', tool_name: ' ', status: '' })).toBe('');
+    expect(hasLogFilter(f)).toBe(true);
+    expect(hasLogFilter(logFilterFromSearch('?other=1'))).toBe(false);
+    expect(apiLogFilter('acc', f)).toEqual({ integrated_account_id: 'acc', mcp_server_id: 's/1', tool_name: 'list_x', status: 'tool_error' });
+  });
+
+  it('shows durations, times and statuses readably', () => {
+    expect(formatMs(84.23)).toBe('84.2 ms');
+    expect(formatMs(3)).toBe('3 ms');
+    expect(formatMs(0.04)).toBe('< 0.1 ms');
+    expect(formatMs(0)).toBe('0 ms');
+    expect(formatMs(250.6)).toBe('251 ms');
+    expect(formatMs(1250)).toBe('1.25 s');
+    expect(formatMs(null)).toBe('');
+    expect(logTime('2026-11-22T10:00:00.123Z')).toBe('2026-11-22 10:00:00 UTC');
+    expect(logTime('garbage')).toBe('garbage');
+    expect([statusKind('ok'), statusKind('tool_error'), statusKind('rpc_error')]).toEqual(['ok', 'warn', 'danger']);
   });
 });
 

@@ -1,7 +1,9 @@
 // The operator console in a real browser: playwright-core drives Debian's
 // chromium (headless) through sign-in -> connect an account -> create an MCP
 // server with a checked tool preview -> copy the URL -> use it (initialize,
-// tools/list, tools/call over Streamable HTTP) -> set its expiry -> delete it;
+// tools/list, tools/call over Streamable HTTP) -> find that call in the audit
+// log (the account's tab and the server's own link: row, arguments, filters,
+// errors, Load more) -> set its expiry -> delete it;
 // then a second server with an API token and a 3 s expiry that stops working
 // on time. One screenshot per screen goes to $OUTPUT_DIR/screenshots.
 //
@@ -71,7 +73,7 @@ async function mcp(url, message, { session, headers = {} } = {}) {
     const data = text.split('\n').find((l) => l.startsWith('data:'));
     if (data) body = JSON.parse(data.slice(5));
   }
-  return { status: r.status, session: r.headers.get('mcp-session-id'), body };
+  return { status: r.status, session: r.headers.get('mcp-session-id'), requestId: r.headers.get('x-request-id'), body };
 }
 async function mcpSession(url, headers = {}) {
   const init = await mcp(url, {
@@ -264,10 +266,95 @@ try {
   const token = url.split('/')[4];
   check('the servers list never shows the URL token again', !listHtml.includes(token));
   await shot('servers-list');
-
-  // --- set the expiry (PATCH expires_at)
   const row = page.locator('tr[data-server-name="support agent (read-only)"]');
   const serverId = await row.getAttribute('data-server');
+
+  // --- the audit log: the tools/call above, on the account's "Audit log" tab.
+  // The edge batches audit writes (up to ~50 ms, then one RPC): refresh until
+  // the entry is there, within a bound.
+  const logResults = page.locator('[data-testid=log-results]:not([aria-busy])');
+  async function refreshLogUntil(what, locator, timeoutMs = 5_000) {
+    await waitFor(what, async () => {
+      if (await locator.count()) return true;
+      await testid('log-refresh').click();
+      await logResults.waitFor();
+      return (await locator.count()) > 0;
+    }, timeoutMs);
+  }
+  await testid('tab-log').click();
+  await testid('log-filters').waitFor();
+  check('the Audit log tab sits next to MCP Servers and is selected',
+    (await page.locator('[role=tablist] a.tab').evaluateAll((tabs) => tabs.map((t) => t.dataset.testid))).join() === 'tab-servers,tab-log,tab-tools'
+      && (await testid('tab-log').getAttribute('aria-selected')) === 'true');
+  const callRow = page.locator('[data-testid=log-row][data-tool=list_all_caspio_records]');
+  await refreshLogUntil('the tools/call in the audit log', callRow);
+  const cells = await callRow.locator('td').allTextContents();
+  check('the audit log row shows the tool name', (await callRow.getByTestId('log-tool').textContent()) === 'list_all_caspio_records', cells);
+  check('the audit log row shows status ok', (await callRow.getByTestId('log-status').textContent()) === 'ok' && (await callRow.locator('.badge.ok').count()) === 1, cells);
+  check('the row shows the server, the client and the call\'s X-Request-ID',
+    cells[1] === 'support agent (read-only)' && cells[6]?.startsWith('console-e2e') && !!rows.requestId && cells[7] === rows.requestId, { cells, requestId: rows.requestId });
+  check('the row shows a duration', /^(< 0\.1|\d+(\.\d)?) ms$|^\d+\.\d\d s$/.test(cells[5] ?? ''), cells);
+  check('one entry, so no "Load more"', (await testid('log-row').count()) === 1 && (await testid('load-more').count()) === 0
+    && /^1 entry/.test(await testid('log-count').textContent()));
+  await shot('audit-log');
+
+  await callRow.click();
+  const argumentsText = await callRow.locator('xpath=following-sibling::tr[1]').getByTestId('log-arguments').textContent();
+  let shownArguments = null;
+  try {
+    shownArguments = JSON.parse(argumentsText);
+  } catch { /* checked below */ }
+  check('clicking the row shows its arguments with table_name', argumentsText.includes('table_name') && shownArguments?.table_name === 'Inventory'
+    && shownArguments?.limit === 2 && (await callRow.getAttribute('aria-expanded')) === 'true', argumentsText);
+  await shot('audit-log-arguments');
+
+  await testid('log-filter-status').selectOption('tool_error');
+  await testid('log-apply').click();
+  await testid('log-empty').waitFor();
+  check('status=tool_error shows the empty state', /no tool call matches these filters/i.test(await testid('log-empty').textContent())
+    && (await testid('log-row').count()) === 0 && new URL(page.url()).searchParams.get('status') === 'tool_error', page.url());
+  await shot('audit-log-empty');
+
+  // A filter the API refuses (here from the address bar) shows the API's words, its field outlined.
+  await page.evaluate((path) => {
+    history.pushState(null, '', path);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, `/console/accounts/${encodeURIComponent(accountId)}/log?status=bogus`);
+  await testid('error-message').waitFor();
+  const logRefusal = await admin('GET', `/log?log_type=mcp&integrated_account_id=${encodeURIComponent(accountId)}&status=bogus&limit=50`);
+  check('a refused filter shows the API\'s message verbatim', logRefusal.status === 400
+    && (await testid('error-message').textContent()) === logRefusal.body?.error?.message, logRefusal.body);
+  check('the status filter is outlined', await page.locator('[data-field="status"].field-error').count() === 1);
+  await shot('audit-log-refused');
+
+  // The server's own "Audit log" link, and "Load more": 50 more calls (an
+  // unknown tool: a JSON-RPC error, no Caspio work) push the first call to page 2.
+  for (let i = 0; i < 50; i++) {
+    const r = await session.call(100 + i, 'tools/call', { name: 'no_such_tool', arguments: { n: i } });
+    if (!r.body?.error) throw new Error(`an unknown tool should be a JSON-RPC error: ${JSON.stringify(r.body)}`);
+  }
+  await waitFor('51 audit entries for the server', async () =>
+    (await admin('GET', `/log?log_type=mcp&mcp_server_id=${encodeURIComponent(serverId)}&limit=100`)).body?.result?.length === 51, 5_000);
+  await testid('tab-servers').click();
+  await row.getByTestId('server-log').click();
+  await testid('log-filters').waitFor();
+  const serverLogUrl = new URL(page.url());
+  check('a server\'s "Audit log" link opens the log filtered to it', serverLogUrl.pathname === `/console/accounts/${accountId}/log`
+    && serverLogUrl.searchParams.get('mcp_server_id') === serverId && (await testid('log-filter-server').inputValue()) === serverId, page.url());
+  check('the first page holds 50 entries, newest first, with "Load more"', (await testid('log-row').count()) === 50 && (await testid('load-more').count()) === 1
+    && (await page.locator('[data-testid=log-row]').first().getAttribute('data-status')) === 'rpc_error' && (await callRow.count()) === 0);
+  const rpcRow = page.locator('[data-testid=log-row]').first();
+  check('a JSON-RPC error shows its badge and error code', (await rpcRow.getByTestId('log-status').textContent()) === 'rpc_error'
+    && (await rpcRow.locator('td').nth(4).textContent()) === 'unknown_tool', await rpcRow.locator('td').allTextContents());
+  await shot('audit-log-server', { fullPage: false });
+  await testid('load-more').click();
+  await callRow.waitFor();
+  check('"Load more" follows next_cursor to the first call and the end of the log', (await testid('log-row').count()) === 51
+    && (await testid('load-more').count()) === 0 && /^51 entries — the end of the log/.test(await testid('log-count').textContent()));
+
+  // --- set the expiry (PATCH expires_at)
+  await testid('tab-servers').click();
+  await testid('servers-table').waitFor();
   await row.getByTestId('set-expiry').click();
   await testid('expiry-dialog').waitFor();
   await testid('expiry-duration').fill('soon');

@@ -1,11 +1,14 @@
-// One account: its header and two tabs, "MCP Servers" (list, set expiry,
-// delete, and the way to "Create MCP Server") and "Tools" (its catalog).
+// One account: its header and three tabs, "MCP Servers" (list, set expiry,
+// delete, each server's audit log, and the way to "Create MCP Server"),
+// "Audit log" (its tool calls) and "Tools" (its catalog).
 import type { Account, McpServer } from '../api';
 import type { App } from '../app';
-import { accountPath } from '../app';
+import { accountPath, type AccountTab } from '../app';
 import { badge, clearErrorsOnEdit, confirmDialog, errorBox, expiryPicker, page, showError } from '../components';
 import { h, replace, type Child } from '../dom';
 import { relativeTime, shortTime } from '../duration';
+import { logFilterFromSearch } from '../log';
+import { auditLogTab, logPath } from './audit_log';
 import { toolsTable } from './tools_table';
 
 export function accountHeader(account: Account): HTMLElement {
@@ -19,13 +22,14 @@ export function accountHeader(account: Account): HTMLElement {
   );
 }
 
-function tabs(account: Account, active: 'servers' | 'tools'): HTMLElement {
-  const tab = (id: 'servers' | 'tools', label: string, suffix: string) =>
+function tabs(account: Account, active: AccountTab): HTMLElement {
+  const tab = (id: AccountTab, label: string, suffix: string) =>
     h('a', {
       class: `tab${id === active ? ' active' : ''}`, href: `/console${accountPath(account.id, suffix)}`, 'data-link': true,
       role: 'tab', 'aria-selected': id === active ? 'true' : 'false', 'data-testid': `tab-${id}`,
     }, label);
-  return h('nav', { class: 'tabs', role: 'tablist' }, tab('servers', 'MCP Servers', '/servers'), tab('tools', 'Tools', '/tools'));
+  return h('nav', { class: 'tabs', role: 'tablist' }, tab('servers', 'MCP Servers', '/servers'), tab('log', 'Audit log', '/log'),
+    tab('tools', 'Tools', '/tools'));
 }
 
 function filterText(values: string[], all: string): Child {
@@ -79,6 +83,10 @@ function serversTable(app: App, servers: McpServer[], errors: HTMLElement, reloa
       'tbody',
       null,
       servers.map((s) => {
+        const log = h('a', {
+          class: 'button secondary small', href: `/console${logPath(s.integrated_account_id, { mcp_server_id: s.id, tool_name: '', status: '' })}`,
+          'data-link': true, 'data-testid': 'server-log', title: `The tool calls made through "${s.name}"`,
+        }, 'Audit log');
         const expire = h('button', { type: 'button', class: 'secondary small', 'data-testid': 'set-expiry' }, 'Set expiry');
         expire.addEventListener('click', () => expiryDialog(app, s, reload));
         const remove = h('button', { type: 'button', class: 'danger small', 'data-testid': 'delete-server' }, 'Delete');
@@ -102,14 +110,14 @@ function serversTable(app: App, servers: McpServer[], errors: HTMLElement, reloa
           h('td', { 'data-testid': 'server-expires', title: s.expires_at ?? '' },
             s.expires_at ? [shortTime(s.expires_at), h('div', { class: 'muted small' }, relativeTime(s.expires_at, now))] : h('span', { class: 'muted' }, 'never')),
           h('td', null, shortTime(s.created_at)),
-          h('td', { class: 'right nowrap' }, expire, ' ', remove),
+          h('td', { class: 'right nowrap' }, log, ' ', expire, ' ', remove),
         );
       }),
     ),
   );
 }
 
-export async function accountView(app: App, accountId: string, tab: 'servers' | 'tools'): Promise<HTMLElement> {
+export async function accountView(app: App, accountId: string, tab: AccountTab, search = ''): Promise<HTMLElement> {
   const errors = errorBox();
   let account: Account;
   try {
@@ -121,6 +129,11 @@ export async function accountView(app: App, accountId: string, tab: 'servers' | 
   }
   const body = h('section', { class: 'card', 'data-testid': `tab-panel-${tab}` }, h('p', { class: 'muted' }, 'Loading…'));
   const view = page(app, account.name, accountHeader(account), tabs(account, tab), errors, body);
+
+  if (tab === 'log') {
+    await auditLogTab(app, account, logFilterFromSearch(search), body, errors);
+    return view;
+  }
 
   if (tab === 'tools') {
     try {
