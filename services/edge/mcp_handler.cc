@@ -1,5 +1,6 @@
 #include "services/edge/mcp_handler.h"
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <tuple>
@@ -43,13 +44,27 @@ HttpResponse TooDeep() {
                   absl::StrCat("Parse error: body is nested deeper than ", kMaxJsonDepth, " levels"));
 }
 
+// The host of a Host header or an Origin's authority, lower-cased; "" when
+// what follows the host is not ":<port>" (found by fuzz_edge_headers:
+// "[::1]6" or "localhost:x" must not pass as the host before them).
 std::string HostName(absl::string_view host) {
   host = absl::StripAsciiWhitespace(host);
+  size_t end = 0;
   if (absl::StartsWith(host, "[")) {
     const size_t close = host.find(']');
-    return absl::AsciiStrToLower(host.substr(0, close == absl::string_view::npos ? host.size() : close + 1));
+    if (close == absl::string_view::npos) return "";
+    end = close + 1;
+  } else {
+    end = std::min(host.find(':'), host.size());
   }
-  return absl::AsciiStrToLower(host.substr(0, host.find(':')));
+  absl::string_view port = host.substr(end);
+  if (!port.empty()) {
+    if (!absl::ConsumePrefix(&port, ":") || port.size() > 5) return "";
+    for (char c : port) {
+      if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return "";
+    }
+  }
+  return absl::AsciiStrToLower(host.substr(0, end));
 }
 
 bool HostInList(absl::string_view host, const std::vector<std::string>& allowed) {

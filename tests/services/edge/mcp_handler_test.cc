@@ -330,7 +330,15 @@ TEST_F(McpHandlerTest, HostAndOriginAreValidated) {
   local.Add("Origin", "http://localhost:6274");
   EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", local).status, 200);
   EXPECT_TRUE(HostAllowed("[::1]:8080", {"[::1]"}));
+  EXPECT_TRUE(HostAllowed("[::1]", {"[::1]"}));
+  EXPECT_TRUE(HostAllowed("LocalHost:80", {"localhost"}));
   EXPECT_FALSE(HostAllowed("localhost.evil.com", {"localhost"}));
+  // Only ":<port>" may follow the host (found by fuzz_edge_headers).
+  for (const char* bad : {"[::1]6", "[::1]evil.com", "[::1", "localhost:evil", "localhost:123456",
+                          "localhost:80:80"}) {
+    EXPECT_FALSE(HostAllowed(bad, {"localhost", "[::1]"})) << bad;
+  }
+  EXPECT_FALSE(OriginAllowed("http://localhost:evil", {"localhost"}, {}));
   EXPECT_TRUE(OriginAllowed("https://app.example.com", {}, {"https://app.example.com"}));
 }
 
