@@ -38,6 +38,9 @@ struct Shared {
   std::atomic<int> connections{0};
   std::atomic<int> in_flight{0};
   std::atomic<bool> draining{false};
+  // Set by Stop() once its threads are about to end: what a responder asks
+  // for after that is dropped, not queued where nothing would run or free it.
+  std::atomic<bool> stopped{false};
   // Every connection, so Stop() can close them (see HttpServer::Stop).
   std::mutex sessions_mu;
   std::vector<std::weak_ptr<Session>> sessions;
@@ -81,6 +84,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   template <typename F>
   void Post(F&& f) {
+    if (shared_->stopped.load()) return;
     net::post(stream_.get_executor(), std::forward<F>(f));
   }
 
@@ -476,6 +480,7 @@ void HttpServer::Stop() {
   while (held > 0 && impl_->shared->connections.load() > 0 && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(1));
   }
+  impl_->shared->stopped.store(true);
   impl_->ioc.stop();
   for (std::thread& t : impl_->threads) t.join();
   impl_->threads.clear();

@@ -190,6 +190,39 @@ TEST(HttpServerTest, StoppingFreesEverythingEvenWithConnectionsOpen) {
   EXPECT_TRUE(watch.expired()) << "the stopped server's state (and its handler) outlived it";
 }
 
+// An application may answer after the server stopped (the sandbox's delayed
+// responses do, at exit). That answer goes nowhere, and must not keep the
+// stopped server's state alive either.
+TEST(HttpServerTest, AnswersAfterStopAreDroppedAndFreeEverything) {
+  auto sentinel = std::make_shared<int>(7);
+  std::weak_ptr<int> watch = sentinel;
+  std::shared_ptr<HttpResponder> held;
+  absl::Notification asked;
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  {
+    HttpServer server({}, [sentinel, &held, &asked](HttpRequest, std::shared_ptr<HttpResponder> r) {
+      held = std::move(r);  // answered later, after Stop
+      asked.Notify();
+    });
+    sentinel.reset();
+    ASSERT_THAT(server.Start(), IsOk());
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(server.port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    const std::string request = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    ASSERT_TRUE(asked.WaitForNotificationWithTimeout(absl::Seconds(5)));
+    server.Stop();
+    held->Respond(HttpResponse::Empty(204));
+    held.reset();
+  }
+  close(fd);
+  EXPECT_TRUE(watch.expired()) << "an answer given after Stop kept the server's state alive";
+}
+
 TEST(HttpClientTest, NeverFollowsRedirectsAndCapsTheResponse) {
   std::atomic<int> requests{0};
   HttpServer server({}, [&requests](HttpRequest req, std::shared_ptr<HttpResponder> r) {
