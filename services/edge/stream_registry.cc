@@ -62,8 +62,16 @@ size_t StreamRegistry::size() {
 }
 
 void StreamRegistry::AddCall(const std::string& key, std::function<void()> cancel) {
-  absl::MutexLock lock(&mu_);
-  calls_[key] = std::move(cancel);
+  {
+    absl::MutexLock lock(&mu_);
+    auto early = early_cancels_.find(key);
+    if (early == early_cancels_.end() || early->second <= absl::Now()) {
+      calls_[key] = std::move(cancel);
+      return;
+    }
+    early_cancels_.erase(early);
+  }
+  cancel();
 }
 
 void StreamRegistry::RemoveCall(const std::string& key) {
@@ -76,7 +84,15 @@ bool StreamRegistry::CancelCall(const std::string& key) {
   {
     absl::MutexLock lock(&mu_);
     auto it = calls_.find(key);
-    if (it == calls_.end()) return false;
+    if (it == calls_.end()) {
+      constexpr size_t kMaxEarlyCancels = 10000;
+      const absl::Time now = absl::Now();
+      if (early_cancels_.size() >= kMaxEarlyCancels) {
+        std::erase_if(early_cancels_, [now](const auto& entry) { return entry.second <= now; });
+      }
+      if (early_cancels_.size() < kMaxEarlyCancels) early_cancels_[key] = now + absl::Minutes(1);
+      return false;
+    }
     cancel = std::move(it->second);
     calls_.erase(it);
   }

@@ -48,9 +48,12 @@ class StreamRegistry {
   int CountForServer(const std::string& server_id);
   size_t size();
 
+  // Registers a running call's cancel; when a cancellation for `key` came
+  // first (it may overtake the call's own registration), cancels at once.
   void AddCall(const std::string& key, std::function<void()> cancel);
   void RemoveCall(const std::string& key);
-  // True when the call ran here (and is now being cancelled).
+  // True when the call ran here (and is now being cancelled). Otherwise the
+  // key is remembered for a minute, in case the call registers just after.
   bool CancelCall(const std::string& key);
 
   void StartWatcher(McpBackend* backend, absl::Duration interval, absl::Duration keepalive);
@@ -65,6 +68,8 @@ class StreamRegistry {
   absl::Mutex mu_;
   std::map<std::string, Stream> streams_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::function<void()>> calls_ ABSL_GUARDED_BY(mu_);
+  // Cancellations that found no call yet, until when they count.
+  std::map<std::string, absl::Time> early_cancels_ ABSL_GUARDED_BY(mu_);
   absl::Notification stop_;
   std::thread watcher_;
 };
