@@ -69,13 +69,19 @@ void GrpcAuditSink::FlushLoop() {
     std::vector<pb::ToolCallEntry> batch(std::make_move_iterator(buffer_.begin()),
                                          std::make_move_iterator(buffer_.begin() + n));
     buffer_.erase(buffer_.begin(), buffer_.begin() + n);
+    const bool stopping = stopping_;
     mu_.Unlock();
-    Send(std::move(batch));
+    // One batch in flight at a time, so entries reach the log in the order
+    // the calls ended (concurrent batches could land out of order). When
+    // stopping, the rest leave at once rather than hold up the shutdown.
+    auto sent = std::make_shared<absl::Notification>();
+    Send(std::move(batch), sent);
+    if (!stopping) sent->WaitForNotificationWithTimeout(settings_.rpc_timeout + absl::Seconds(1));
     mu_.Lock();
   }
 }
 
-void GrpcAuditSink::Send(std::vector<pb::ToolCallEntry> batch) {
+void GrpcAuditSink::Send(std::vector<pb::ToolCallEntry> batch, std::shared_ptr<absl::Notification> sent) {
   const int count = static_cast<int>(batch.size());
   pb::RecordToolCallsRequest request;
   request.mutable_entries()->Reserve(count);
@@ -86,8 +92,10 @@ void GrpcAuditSink::Send(std::vector<pb::ToolCallEntry> batch) {
   AsyncUnary<pb::RecordToolCallsResponse>(
       settings_.rpc_timeout, std::move(request),
       [stub = stub_](auto* ctx, auto* req, auto* resp, auto cb) { stub->async()->RecordToolCalls(ctx, req, resp, std::move(cb)); },
-      [pending = pending_, count, request_ids = std::move(request_ids)](absl::StatusOr<pb::RecordToolCallsResponse> r) {
+      [pending = pending_, count, request_ids = std::move(request_ids),
+       sent = std::move(sent)](absl::StatusOr<pb::RecordToolCallsResponse> r) {
         pending->fetch_sub(count);
+        sent->Notify();
         if (!r.ok()) {
           Writes("error").Increment(count);
           LogWarning("audit write failed")

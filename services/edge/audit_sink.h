@@ -3,8 +3,9 @@
 // Recording happens after the client has its answer and never waits or
 // fails. GrpcAuditSink buffers entries and a flusher thread sends them to
 // the token service in batches (AuditService.RecordToolCalls, one Redis
-// pipeline each): a batch leaves when it holds `batch_size` entries or its
-// oldest entry has waited `flush_interval`. One RPC per call cost as much CPU
+// pipeline each), one batch in flight at a time so the log keeps the calls'
+// order: a batch leaves when it holds `batch_size` entries or its oldest
+// entry has waited `flush_interval`. One RPC per call cost as much CPU
 // as the tool call's own upstream work (bench/README.md); batched, the audit
 // trails a call by at most flush_interval plus one round trip. Entries
 // buffered or in flight are capped (beyond the cap an entry is dropped), and
@@ -21,6 +22,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "caspio_mcp/token/v1/audit_service.grpc.pb.h"
 #include "common/tracing/trace_context.h"
@@ -51,7 +53,7 @@ class GrpcAuditSink final : public AuditSink {
 
  private:
   void FlushLoop();
-  void Send(std::vector<caspio_mcp::token::v1::ToolCallEntry> batch);
+  void Send(std::vector<caspio_mcp::token::v1::ToolCallEntry> batch, std::shared_ptr<absl::Notification> sent);
 
   const GrpcAuditSinkSettings settings_;
   caspio_mcp::token::v1::AuditService::Stub* stub_;
