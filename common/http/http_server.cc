@@ -484,6 +484,12 @@ void HttpServer::Stop() {
   impl_->ioc.stop();
   for (std::thread& t : impl_->threads) t.join();
   impl_->threads.clear();
+  // What the threads did not get to (on a loaded machine, the closes above
+  // and the reads they abort) runs here, so no handler stays queued holding
+  // its Session; nothing new is queued now that `stopped` is set.
+  impl_->ioc.restart();
+  for (int round = 0; round < 100 && impl_->ioc.poll() > 0; ++round) {
+  }
 }
 
 }  // namespace cmcp
