@@ -39,6 +39,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "common/http/beast_request.h"
 #include "common/http/router.h"
 #include "common/logging/logger.h"
 #include "common/status/error.h"
@@ -311,16 +312,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!ec && !parser.is_done()) parser.put_eof(ec);  // the client closed after sending this
     if (ec || !parser.is_done()) break;                 // HttpServer answers 400/413/431 itself
     rest += used;
-    auto req = parser.release();
-    // As http_server.cc Session::OnRead.
-    HttpRequest request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    const size_t q = request.target.find('?');
-    request.path = request.target.substr(0, q);
-    if (q != std::string::npos) request.query = request.target.substr(q + 1);
-    for (const auto& field : req) request.headers.Add(std::string(field.name_string()), std::string(field.value()));
-    request.body = std::move(req.body());
+    HttpRequest request = FromBeastRequest(parser.release());  // as HttpServer does
     request.remote_address = "127.0.0.1";
     RouteMatch match = edge->router.Find(request.method, request.path);
     if (match.outcome != RouteMatch::kFound) continue;  // edge_server.cc answers these itself

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/http/beast_request.h"
 #include "common/logging/logger.h"
 #include "common/process/port_file.h"
 #include <boost/asio.hpp>
@@ -341,16 +342,7 @@ void Session::OnRead(beast::error_code ec) {
   }
   auto req = parser_->release();
   keep_alive_ = req.keep_alive();
-  HttpRequest request;
-  request.method = std::string(req.method_string());
-  request.target = std::string(req.target());
-  const size_t q = request.target.find('?');
-  request.path = request.target.substr(0, q);
-  if (q != std::string::npos) request.query = request.target.substr(q + 1);
-  for (const auto& field : req) {
-    request.headers.Add(std::string(field.name_string()), std::string(field.value()));
-  }
-  request.body = std::move(req.body());
+  HttpRequest request = FromBeastRequest(std::move(req));
   beast::error_code ignored;
   auto endpoint = stream_.socket().remote_endpoint(ignored);
   if (!ignored) request.remote_address = endpoint.address().to_string();
