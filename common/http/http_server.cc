@@ -460,16 +460,13 @@ void HttpServer::Stop() {
   // would own their Session, which owns Shared, which owns the io_context:
   // a cycle nothing frees (LeakSanitizer found it at every exit). Sessions an
   // application still holds as responders end when it lets go of them.
-  const int held = [&] {
-    int n = 0;
-    for (const std::shared_ptr<Session>& session : impl_->shared->Live()) {
-      session->Post([session] { session->Close(); });
-      ++n;
-    }
-    return n;
-  }();
+  bool any_open = false;
+  for (const std::shared_ptr<Session>& session : impl_->shared->Live()) {  // not held past this loop
+    session->Post([session] { session->Close(); });
+    any_open = true;
+  }
   const absl::Time deadline = absl::Now() + absl::Milliseconds(200);
-  while (held > 0 && impl_->shared->connections.load() > 0 && absl::Now() < deadline) {
+  while (any_open && impl_->shared->connections.load() > 0 && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(1));
   }
   impl_->shared->stopped.store(true);

@@ -85,10 +85,12 @@ void GrpcAuditSink::Send(std::vector<pb::ToolCallEntry> batch, std::shared_ptr<a
   const int count = static_cast<int>(batch.size());
   pb::RecordToolCallsRequest request;
   request.mutable_entries()->Reserve(count);
-  for (pb::ToolCallEntry& entry : batch) *request.add_entries() = std::move(entry);
-  std::vector<std::string> request_ids;
+  std::vector<std::string> request_ids;  // for the log lines of a failed write
   request_ids.reserve(count);
-  for (const pb::ToolCallEntry& entry : request.entries()) request_ids.push_back(entry.request_id());
+  for (pb::ToolCallEntry& entry : batch) {
+    request_ids.push_back(entry.request_id());
+    *request.add_entries() = std::move(entry);
+  }
   AsyncUnary<pb::RecordToolCallsResponse>(
       settings_.rpc_timeout, std::move(request),
       [stub = stub_](auto* ctx, auto* req, auto* resp, auto cb) { stub->async()->RecordToolCalls(ctx, req, resp, std::move(cb)); },
