@@ -19,6 +19,28 @@ std::string CodeName(grpc::StatusCode code) {
   return (i >= 0 && i <= 16) ? kNames[i] : "UNKNOWN";
 }
 
+// The two series of one side (server or client) of every RPC.
+struct RpcSeries {
+  const char* calls;
+  const char* calls_help;
+  const char* seconds;
+  const char* seconds_help;
+};
+
+constexpr RpcSeries kServerSeries{"cmcp_grpc_server_calls_total", "gRPC calls handled, by method and status code",
+                                  "cmcp_grpc_server_seconds", "gRPC handling latency in seconds"};
+constexpr RpcSeries kClientSeries{"cmcp_grpc_client_calls_total",
+                                  "gRPC calls made to peer services, by method and status code",
+                                  "cmcp_grpc_client_seconds", "gRPC call latency seen by the caller, in seconds"};
+
+// One finished RPC: its count by method and code, and its latency by method.
+void RecordRpc(const RpcSeries& series, const std::string& method, grpc::StatusCode code, absl::Time start) {
+  MetricsRegistry& registry = MetricsRegistry::Default();
+  registry.GetCounter(series.calls, series.calls_help, {{"method", method}, {"code", CodeName(code)}}).Increment();
+  registry.GetHistogram(series.seconds, series.seconds_help, {{"method", method}})
+      .Observe(absl::ToDoubleSeconds(absl::Now() - start));
+}
+
 class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
   explicit RpcMetricsInterceptor(grpc::experimental::ServerRpcInfo* info)
@@ -26,16 +48,7 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      const grpc::Status status = methods->GetSendStatus();
-      MetricsRegistry& registry = MetricsRegistry::Default();
-      registry
-          .GetCounter("cmcp_grpc_server_calls_total", "gRPC calls handled, by method and status code",
-                      {{"method", method_}, {"code", CodeName(status.error_code())}})
-          .Increment();
-      registry
-          .GetHistogram("cmcp_grpc_server_seconds", "gRPC handling latency in seconds",
-                        {{"method", method_}})
-          .Observe(absl::ToDoubleSeconds(absl::Now() - start_));
+      RecordRpc(kServerSeries, method_, methods->GetSendStatus().error_code(), start_);
     }
     methods->Proceed();
   }
@@ -61,16 +74,7 @@ class ClientRpcMetricsInterceptor final : public grpc::experimental::Interceptor
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_STATUS)) {
       const grpc::Status* status = methods->GetRecvStatus();
-      const grpc::StatusCode code = status != nullptr ? status->error_code() : grpc::StatusCode::UNKNOWN;
-      MetricsRegistry& registry = MetricsRegistry::Default();
-      registry
-          .GetCounter("cmcp_grpc_client_calls_total", "gRPC calls made to peer services, by method and status code",
-                      {{"method", method_}, {"code", CodeName(code)}})
-          .Increment();
-      registry
-          .GetHistogram("cmcp_grpc_client_seconds", "gRPC call latency seen by the caller, in seconds",
-                        {{"method", method_}})
-          .Observe(absl::ToDoubleSeconds(absl::Now() - start_));
+      RecordRpc(kClientSeries, method_, status != nullptr ? status->error_code() : grpc::StatusCode::UNKNOWN, start_);
     }
     methods->Proceed();
   }

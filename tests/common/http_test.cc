@@ -28,6 +28,22 @@ std::string Url(const HttpServer& server, absl::string_view path) {
   return absl::StrCat("http://127.0.0.1:", server.port(), path);
 }
 
+// A raw TCP connection to the server on loopback (for what an HTTP client
+// library would hide: partial requests, connections left open); -1 on failure.
+int ConnectLoopback(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 TEST(HttpTypesTest, PercentCodingRoundTrips) {
   EXPECT_EQ(PercentEncode("a b/c?d=é"), "a%20b%2Fc%3Fd%3D%C3%A9");
   auto decoded = PercentDecode("a%20b%2Fc", false);
@@ -138,13 +154,8 @@ TEST(HttpServerTest, ClosesConnectionsThatDoNotSendARequestInTime) {
   settings.read_timeout = absl::Milliseconds(300);
   HttpServer server(settings, [](HttpRequest, std::shared_ptr<HttpResponder> r) { r->Respond(HttpResponse::Empty(204)); });
   ASSERT_THAT(server.Start(), IsOk());
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ConnectLoopback(server.port());
   ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server.port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   const std::string partial = "POST / HTTP/1.1\r\nHost: localhost\r\n";  // never finished
   ASSERT_EQ(send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
   timeval wait{.tv_sec = 5, .tv_usec = 0};
@@ -166,19 +177,15 @@ TEST(HttpServerTest, ClosesConnectionsThatDoNotSendARequestInTime) {
 TEST(HttpServerTest, StoppingFreesEverythingEvenWithConnectionsOpen) {
   auto sentinel = std::make_shared<int>(7);
   std::weak_ptr<int> watch = sentinel;
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
+  int fd = -1;
   {
     HttpServer server({}, [sentinel](HttpRequest, std::shared_ptr<HttpResponder> r) {
       r->Respond(HttpResponse::Empty(204));
     });
     sentinel.reset();
     ASSERT_THAT(server.Start(), IsOk());
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(server.port()));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    fd = ConnectLoopback(server.port());
+    ASSERT_GE(fd, 0);
     const std::string request = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";  // keep-alive
     ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
     timeval wait{.tv_sec = 5, .tv_usec = 0};
@@ -198,8 +205,7 @@ TEST(HttpServerTest, AnswersAfterStopAreDroppedAndFreeEverything) {
   std::weak_ptr<int> watch = sentinel;
   std::shared_ptr<HttpResponder> held;
   absl::Notification asked;
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
+  int fd = -1;
   {
     HttpServer server({}, [sentinel, &held, &asked](HttpRequest, std::shared_ptr<HttpResponder> r) {
       held = std::move(r);  // answered later, after Stop
@@ -207,11 +213,8 @@ TEST(HttpServerTest, AnswersAfterStopAreDroppedAndFreeEverything) {
     });
     sentinel.reset();
     ASSERT_THAT(server.Start(), IsOk());
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(server.port()));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    fd = ConnectLoopback(server.port());
+    ASSERT_GE(fd, 0);
     const std::string request = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
     ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
     ASSERT_TRUE(asked.WaitForNotificationWithTimeout(absl::Seconds(5)));
