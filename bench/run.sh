@@ -4,6 +4,11 @@
 # OpenAPI spec against the same sandbox), on this machine, in one run.
 #
 #   bench/run.sh [--duration 10] [--connections "16 64 256"] [--sse-sessions 10000] [--no-readme]
+#                [--only "closed paced sse"]
+#
+# --only runs some of the three parts (closed loop, paced, idle SSE); such a
+# partial run prints its numbers and writes bench/results/<date>-<parts>.jsonl
+# but no report and no README table.
 #
 # The cluster (and the peer) run on one CPU, the load generators on another
 # (taskset), so they do not steal each other's cycles. Writes
@@ -34,12 +39,14 @@ DURATION=10
 CONNECTIONS="16 64 256"
 SSE_SESSIONS=10000
 UPDATE_README=1
+PARTS="closed paced sse"
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
     --sse-sessions) SSE_SESSIONS=$2; shift 2 ;;
     --no-readme) UPDATE_README=0; shift ;;
+    --only) PARTS=$2; shift 2 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -204,8 +211,10 @@ UPDATE_CALL='{"name":"update_a_caspio_record_by_id","arguments":{"table_name":"I
 PEER_CALL='{"name":"lst-table-records","arguments":{"tableName":"Inventory","q.orderBy":"PK_ID","q.pageSize":10,"q.pageNumber":1,"q.getPaginationInfo":true}}'
 rpc() { echo "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":${2:-{\}}}"; }
 
+part() { [[ " $PARTS " == *" $1 "* ]]; }
+
 echo "bench: cluster on CPU $CLUSTER_CPU, load generators on CPU $LOAD_CPU, ${DURATION}s per run"
-for c in $CONNECTIONS; do
+part closed && for c in $CONNECTIONS; do
   wrk_run direct_get "$c" 0 "$ROOT/bench/wrk/get.lua" "$DIRECT_URL" AUTHORIZATION="Bearer $CASPIO_TOKEN"
   wrk_run tools_list "$c" 0 "$ROOT/bench/wrk/mcp.lua" "$EDGE_URL$MCP_PATH" MCP_PATH="$MCP_PATH" MCP_BODY="$(rpc tools/list)"
   wrk_run call_list "$c" 0 "$ROOT/bench/wrk/mcp.lua" "$EDGE_URL$MCP_PATH" MCP_PATH="$MCP_PATH" MCP_BODY="$(rpc tools/call "$LIST_CALL")"
@@ -213,32 +222,41 @@ for c in $CONNECTIONS; do
   node_run call_list_nodelg "$c" "$MCP_URL" "$LIST_CALL"
   node_run peer_call_list "$c" "$PEER_URL" "$PEER_CALL"
 done
-echo "bench: paced (64 connections, 200 ms between requests): what the gateway adds to one Caspio call"
-wrk_run direct_get_paced 64 200 "$ROOT/bench/wrk/get.lua" "$DIRECT_URL" AUTHORIZATION="Bearer $CASPIO_TOKEN"
-wrk_run call_list_paced 64 200 "$ROOT/bench/wrk/mcp.lua" "$EDGE_URL$MCP_PATH" MCP_PATH="$MCP_PATH" MCP_BODY="$(rpc tools/call "$LIST_CALL")"
-grpc_run proxy_call_list_paced 64 200 list_all_caspio_records '{"table_name":"Inventory","limit":10}'
+if part paced; then
+  echo "bench: paced (64 connections, 200 ms between requests on average): what the gateway adds to one Caspio call"
+  wrk_run direct_get_paced 64 200 "$ROOT/bench/wrk/get.lua" "$DIRECT_URL" AUTHORIZATION="Bearer $CASPIO_TOKEN"
+  wrk_run call_list_paced 64 200 "$ROOT/bench/wrk/mcp.lua" "$EDGE_URL$MCP_PATH" MCP_PATH="$MCP_PATH" MCP_BODY="$(rpc tools/call "$LIST_CALL")"
+  grpc_run proxy_call_list_paced 64 200 list_all_caspio_records '{"table_name":"Inventory","limit":10}'
+fi
 
-echo "bench: $SSE_SESSIONS idle legacy SSE sessions on one edge"
-kill "$PEER_PID" 2>/dev/null || true
-PEER_PID=""
-unset 'PIDS[peer]'
-edge_before=$(rss_kb "${PIDS[edge]}")
-taskset -c "$LOAD_CPU" node "$ROOT/bench/loadgen/sse_idle.mjs" --url "$SSE_URL" --count "$SSE_SESSIONS" --hold 5 \
-  >"$RUN_DIR/sse.out" 2>&1 &
-sse_pid=$!
-until grep -q '^SSE_READY ' "$RUN_DIR/sse.out" 2>/dev/null; do
-  kill -0 "$sse_pid" 2>/dev/null || { cat "$RUN_DIR/sse.out"; echo "bench: sse_idle failed" >&2; exit 1; }
-  sleep 0.05
-done
-edge_held=$(rss_kb "${PIDS[edge]}")
-wait "$sse_pid" || true
-ready=$(grep '^SSE_READY ' "$RUN_DIR/sse.out")
-held=$(grep '^SSE_JSON ' "$RUN_DIR/sse.out")
-echo "{\"scenario\":\"sse_idle\",\"edge_rss_before_kb\":$edge_before,\"edge_rss_held_kb\":$edge_held,\"ready\":${ready#SSE_READY },\"held\":${held#SSE_JSON }}" >>"$RESULTS"
-echo "  edge RSS ${edge_before} kB idle, ${edge_held} kB holding: $ready"
+if part sse; then
+  echo "bench: $SSE_SESSIONS idle legacy SSE sessions on one edge"
+  kill "$PEER_PID" 2>/dev/null || true
+  PEER_PID=""
+  unset 'PIDS[peer]'
+  edge_before=$(rss_kb "${PIDS[edge]}")
+  taskset -c "$LOAD_CPU" node "$ROOT/bench/loadgen/sse_idle.mjs" --url "$SSE_URL" --count "$SSE_SESSIONS" --hold 5 \
+    >"$RUN_DIR/sse.out" 2>&1 &
+  sse_pid=$!
+  until grep -q '^SSE_READY ' "$RUN_DIR/sse.out" 2>/dev/null; do
+    kill -0 "$sse_pid" 2>/dev/null || { cat "$RUN_DIR/sse.out"; echo "bench: sse_idle failed" >&2; exit 1; }
+    sleep 0.05
+  done
+  edge_held=$(rss_kb "${PIDS[edge]}")
+  wait "$sse_pid" || true
+  ready=$(grep '^SSE_READY ' "$RUN_DIR/sse.out")
+  held=$(grep '^SSE_JSON ' "$RUN_DIR/sse.out")
+  echo "{\"scenario\":\"sse_idle\",\"edge_rss_before_kb\":$edge_before,\"edge_rss_held_kb\":$edge_held,\"ready\":${ready#SSE_READY },\"held\":${held#SSE_JSON }}" >>"$RESULTS"
+  echo "  edge RSS ${edge_before} kB idle, ${edge_held} kB holding: $ready"
+fi
 
 # --- report
 DATE=$(date -u +%Y-%m-%d)
+if [ "$PARTS" != "closed paced sse" ]; then
+  cp "$RESULTS" "$ROOT/bench/results/$DATE-${PARTS// /-}.jsonl"
+  echo "bench: partial run ($PARTS), wrote bench/results/$DATE-${PARTS// /-}.jsonl"
+  exit 0
+fi
 OUT="$ROOT/bench/results/$DATE.md"
 META=$(node -e 'console.log(JSON.stringify({date:process.argv[1],duration_s:+process.argv[2],cluster_cpu:process.argv[3],load_cpu:process.argv[4],
   cpu_model:require("os").cpus()[0].model,kernel:require("os").release(),commit:process.argv[5]}))' \

@@ -5,14 +5,16 @@
 //   grpc_proxy_load --proxy HOST:PORT --toolgen HOST:PORT --account ID --tool NAME
 //                   --arguments JSON [--connections 64] [--pace-ms 200] [--duration 10] [--warmup 2]
 //
-// Each of `connections` threads sends a call, waits for its answer, pauses
-// pace-ms, and repeats, over one shared channel (as edge has one channel to
-// proxy). Prints one line: GRPC_JSON {"requests","ok","p50_us","p99_us",…}.
+// Each of `connections` threads sends a call, waits for its answer, pauses,
+// and repeats, over one shared channel (as edge has one channel to proxy).
+// Pauses are drawn uniformly from 0.5 to 1.5 times pace-ms, as in
+// bench/wrk/mcp.lua, so the threads do not send in step. Prints one line: GRPC_JSON {"requests","ok","p50_us","p99_us",…}.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -111,6 +113,8 @@ int main(int argc, char** argv) {
       request.set_mcp_server_id("bench");
       *request.mutable_tool() = tool;
       request.set_arguments_json(o.arguments);
+      std::mt19937 rng(static_cast<unsigned>(t) + 1);
+      std::uniform_real_distribution<double> factor(0.5, 1.5);
       int n = 0;
       while (true) {
         const absl::Time sent = absl::Now();
@@ -128,7 +132,7 @@ int main(int argc, char** argv) {
           if (s.ok() && !response.is_error()) ++ok;
           else ++failed;
         }
-        if (o.pace_ms > 0) absl::SleepFor(absl::Milliseconds(o.pace_ms));
+        if (o.pace_ms > 0) absl::SleepFor(absl::Milliseconds(o.pace_ms * factor(rng)));
       }
     });
   }

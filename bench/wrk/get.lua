@@ -2,7 +2,9 @@
 --
 -- Environment:
 --   AUTHORIZATION  value of the Authorization header
---   PACE_MS        optional pause between a response and the next request
+--   PACE_MS        optional pause between a response and the next request, on
+--                  average; drawn uniformly from 0.5 to 1.5 times PACE_MS (as
+--                  in mcp.lua)
 --
 -- done() prints "WRK_JSON {...}" in the same shape as mcp.lua.
 
@@ -29,7 +31,7 @@ end
 
 if pace > 0 then
   function delay()
-    return pace
+    return math.floor(pace * (0.5 + math.random()))
   end
 end
 

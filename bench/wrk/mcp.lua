@@ -8,8 +8,11 @@
 -- Environment:
 --   MCP_PATH   path of the MCP endpoint, e.g. /mcp/<token>/mcp
 --   MCP_BODY   the JSON-RPC request to repeat (its id is reused)
---   PACE_MS    optional: wait this long between a response and the next
---              request on a connection (a paced, non-saturating load)
+--   PACE_MS    optional: pause between a response and the next request on a
+--              connection, on average this long (a paced, non-saturating
+--              load). Each pause is drawn uniformly from 0.5 to 1.5 times
+--              PACE_MS, so the connections drift apart instead of sending in
+--              step, and requests arrive spread out as from independent clients.
 --
 -- done() prints one line "WRK_JSON {...}" with counts and latency
 -- percentiles (microseconds) for bench/run.sh.
@@ -66,7 +69,7 @@ end
 
 if pace > 0 then
   function delay()
-    return pace
+    return math.floor(pace * (0.5 + math.random()))
   end
 end
 
