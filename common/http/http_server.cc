@@ -29,11 +29,17 @@ using tcp = net::ip::tcp;
 
 class Session;
 
-// Owned by the server and by every connection, so the io_context outlives any
-// responder an application still holds (posting to a stopped io_context is
-// harmless; posting to a destroyed one is not).
+// Owned by the server and by every connection, so the io_contexts outlive
+// any responder an application still holds (posting to a stopped io_context
+// is harmless; posting to a destroyed one is not).
 struct Shared {
-  net::io_context ioc;
+  // One io_context per I/O thread, each run by that thread alone; a
+  // connection lives on one of them. With one io_context shared by several
+  // threads, Asio hands the reactor from thread to thread on every event:
+  // about seven context switches per request on the edge at 2 threads, where
+  // this takes about two (bench/README.md).
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  std::atomic<size_t> next_ioc{0};
   HttpServerSettings settings;
   HttpHandler handler;
   std::atomic<int> connections{0};
@@ -378,13 +384,15 @@ absl::StatusOr<tcp::endpoint> ParseListenAddress(const std::string& address) {
 
 struct HttpServer::Impl {
   std::shared_ptr<Shared> shared = std::make_shared<Shared>();
-  net::io_context& ioc = shared->ioc;
   std::optional<tcp::acceptor> acceptor;
+  // Keeps an io_context with no connection yet from returning from run().
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   int port = 0;
   bool running = false;
 
   void Accept() {
+    net::io_context& ioc = *shared->iocs[shared->next_ioc.fetch_add(1) % shared->iocs.size()];
     acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted) return;
       if (!ec) {
@@ -401,8 +409,12 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(HttpServerSettings settings, HttpHandler handler) : impl_(new Impl) {
-  impl_->shared->settings = std::move(settings);
-  impl_->shared->handler = std::move(handler);
+  Shared& shared = *impl_->shared;
+  shared.settings = std::move(settings);
+  shared.handler = std::move(handler);
+  for (int i = 0; i < std::max(1, shared.settings.threads); ++i) {
+    shared.iocs.push_back(std::make_unique<net::io_context>(1));
+  }
 }
 
 HttpServer::~HttpServer() { Stop(); }
@@ -412,7 +424,8 @@ absl::Status HttpServer::Start() {
   auto endpoint = ParseListenAddress(settings.listen_address);
   if (!endpoint.ok()) return endpoint.status();
   beast::error_code ec;
-  impl_->acceptor.emplace(impl_->ioc);
+  net::io_context& accept_ioc = *impl_->shared->iocs[0];
+  impl_->acceptor.emplace(accept_ioc);
   impl_->acceptor->open(endpoint->protocol(), ec);
   if (!ec) impl_->acceptor->set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) impl_->acceptor->bind(*endpoint, ec);
@@ -424,8 +437,9 @@ absl::Status HttpServer::Start() {
   impl_->port = impl_->acceptor->local_endpoint().port();
   impl_->Accept();
   impl_->running = true;
-  for (int i = 0; i < std::max(1, settings.threads); ++i) {
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (const std::unique_ptr<net::io_context>& ioc : impl_->shared->iocs) {
+    impl_->work.push_back(net::make_work_guard(*ioc));
+    impl_->threads.emplace_back([ioc = ioc.get()] { ioc->run(); });
   }
   LogInfo("http server listening").With("address", settings.listen_address).With("port", impl_->port);
   return WritePortFile(settings.port_file, impl_->port);
@@ -438,7 +452,7 @@ int HttpServer::in_flight() const { return impl_->shared->in_flight.load(); }
 void HttpServer::Drain(absl::Duration grace) {
   if (!impl_->running) return;
   impl_->shared->draining.store(true);
-  net::post(impl_->ioc, [this] {
+  net::post(*impl_->shared->iocs[0], [this] {
     beast::error_code ignored;
     impl_->acceptor->close(ignored);
   });
@@ -450,7 +464,7 @@ void HttpServer::Drain(absl::Duration grace) {
 void HttpServer::Stop() {
   if (!impl_->running) return;
   impl_->running = false;
-  net::post(impl_->ioc, [this] {
+  net::post(*impl_->shared->iocs[0], [this] {
     beast::error_code ignored;
     impl_->acceptor->close(ignored);
   });
@@ -470,14 +484,21 @@ void HttpServer::Stop() {
     absl::SleepFor(absl::Milliseconds(1));
   }
   impl_->shared->stopped.store(true);
-  impl_->ioc.stop();
+  impl_->work.clear();
+  for (const std::unique_ptr<net::io_context>& ioc : impl_->shared->iocs) ioc->stop();
   for (std::thread& t : impl_->threads) t.join();
   impl_->threads.clear();
   // What the threads did not get to (on a loaded machine, the closes above
   // and the reads they abort) runs here, so no handler stays queued holding
-  // its Session; nothing new is queued now that `stopped` is set.
-  impl_->ioc.restart();
-  for (int round = 0; round < 100 && impl_->ioc.poll() > 0; ++round) {
+  // its Session; nothing new is queued now that `stopped` is set. A handler
+  // run here may queue on another io_context, so rounds go over all of them.
+  for (int round = 0; round < 100; ++round) {
+    size_t ran = 0;
+    for (const std::unique_ptr<net::io_context>& ioc : impl_->shared->iocs) {
+      ioc->restart();
+      ran += ioc->poll();
+    }
+    if (ran == 0) break;
   }
 }
 

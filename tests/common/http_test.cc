@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/strings/str_cat.h"
 #include "common/http/http_client.h"
@@ -98,6 +100,39 @@ TEST(HttpServerTest, AnswersFullResponsesOverKeepAlive) {
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(r->body, "POST /a/b x=1 hello");
   }
+}
+
+// Each I/O thread runs its own io_context and connections take turns among
+// them: every thread must be serving, also one that had no connection when
+// the server started.
+TEST(HttpServerTest, EveryIoThreadServesConnections) {
+  absl::Mutex mu;
+  std::set<std::thread::id> handled_on;
+  HttpServerSettings settings;
+  settings.threads = 3;
+  HttpServer server(settings, [&](HttpRequest, std::shared_ptr<HttpResponder> r) {
+    {
+      absl::MutexLock lock(&mu);
+      handled_on.insert(std::this_thread::get_id());
+    }
+    r->Respond(HttpResponse::Text(200, "ok"));
+  });
+  ASSERT_THAT(server.Start(), IsOk());
+  for (int i = 0; i < 6; ++i) {
+    const int fd = ConnectLoopback(server.port());
+    ASSERT_GE(fd, 0);
+    timeval timeout{.tv_sec = 5, .tv_usec = 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    const std::string request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    std::string response;
+    char buf[512];
+    for (ssize_t n; (n = recv(fd, buf, sizeof(buf), 0)) > 0;) response.append(buf, static_cast<size_t>(n));
+    close(fd);
+    EXPECT_THAT(response, HasSubstr("200 OK")) << "connection " << i;
+  }
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(handled_on.size(), 3u);
 }
 
 TEST(HttpServerTest, AnswersLaterFromAnotherThread) {
