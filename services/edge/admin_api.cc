@@ -208,8 +208,8 @@ class AdminApi::Exchange : public std::enable_shared_from_this<Exchange> {
     verify.set_required_scope(pb::API_TOKEN_SCOPE_ADMIN);
     auto self = shared_from_this();
     AsyncUnary<pb::ApiToken>(
-        api_->settings_.rpc_timeout, std::move(verify),
-        [token = api_->token_](auto* c, auto* q, auto* r, auto cb) { token->async()->VerifyApiToken(c, q, r, std::move(cb)); },
+        *api_->queue_, api_->settings_.rpc_timeout, std::move(verify),
+        [token = api_->token_](auto* c, const auto& q, grpc::CompletionQueue* cq) { return token->AsyncVerifyApiToken(c, q, cq); },
         [self, body = std::move(body)](absl::StatusOr<pb::ApiToken> r) {
           if (!r.ok()) return self->Fail(r.status());
           body(self);
@@ -240,8 +240,8 @@ class AdminApi::Exchange : public std::enable_shared_from_this<Exchange> {
   template <typename Response, typename Request, typename Start>
   void CallToken(Request request, Start start, std::function<HttpResponse(Response&)> render) {
     auto self = shared_from_this();
-    AsyncUnary<Response>(api_->settings_.rpc_timeout, std::move(request),
-                         [token = api_->token_, start](auto* c, auto* q, auto* r, auto cb) { start(token, c, q, r, std::move(cb)); },
+    AsyncUnary<Response>(*api_->queue_, api_->settings_.rpc_timeout, std::move(request),
+                         [token = api_->token_, start](auto* c, const auto& q, grpc::CompletionQueue* cq) { return start(token, c, q, cq); },
                          [self, render = std::move(render)](absl::StatusOr<Response> r) {
                            if (!r.ok()) return self->Fail(RenameField(r.status(), "cursor", "next_cursor"));
                            self->Send(render(*r));
@@ -256,8 +256,8 @@ class AdminApi::Exchange : public std::enable_shared_from_this<Exchange> {
     req.set_id(params_.at("id"));
     auto self = shared_from_this();
     AsyncUnary<pb::Account>(
-        api_->settings_.rpc_timeout, std::move(req),
-        [t = api_->token_](auto* c, auto* q, auto* r, auto cb) { t->async()->GetAccount(c, q, r, std::move(cb)); },
+        *api_->queue_, api_->settings_.rpc_timeout, std::move(req),
+        [t = api_->token_](auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncGetAccount(c, q, cq); },
         [self, then = std::move(then)](absl::StatusOr<pb::Account> account) {
           if (!account.ok()) return self->Fail(account.status());
           then(self);
@@ -287,9 +287,9 @@ class AdminApi::Exchange : public std::enable_shared_from_this<Exchange> {
   std::string request_id_;
 };
 
-AdminApi::AdminApi(AdminApiSettings settings, pb::TokenService::Stub* token, toolpb::ToolgenService::Stub* toolgen,
-                   pb::AuditService::Stub* audit)
-    : settings_(std::move(settings)), token_(token), toolgen_(toolgen), audit_(audit) {}
+AdminApi::AdminApi(AdminApiSettings settings, ClientQueue* queue, pb::TokenService::Stub* token,
+                   toolpb::ToolgenService::Stub* toolgen, pb::AuditService::Stub* audit)
+    : settings_(std::move(settings)), queue_(queue), token_(token), toolgen_(toolgen), audit_(audit) {}
 
 void AdminApi::Register(Router& router) {
   using X = std::shared_ptr<Exchange>;
@@ -322,7 +322,7 @@ void AdminApi::Register(Router& router) {
     req.set_client_id(*client_id);
     req.set_client_secret(*client_secret);
     x->CallToken<pb::Account>(std::move(req),
-                              [](auto* t, auto* c, auto* q, auto* r, auto cb) { t->async()->CreateAccount(c, q, r, std::move(cb)); },
+                              [](auto* t, auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncCreateAccount(c, q, cq); },
                               [](pb::Account& a) { return JsonResponse(201, AccountJson(a)); });
   });
 
@@ -336,7 +336,7 @@ void AdminApi::Register(Router& router) {
     req.set_page_size(limit);
     req.set_cursor(query["next_cursor"]);
     x->CallToken<pb::ListAccountsResponse>(
-        std::move(req), [](auto* t, auto* c, auto* q, auto* r, auto cb) { t->async()->ListAccounts(c, q, r, std::move(cb)); },
+        std::move(req), [](auto* t, auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncListAccounts(c, q, cq); },
         [](pb::ListAccountsResponse& resp) {
           json result = json::array();
           for (const pb::Account& a : resp.accounts()) result.push_back(AccountJson(a));
@@ -349,7 +349,7 @@ void AdminApi::Register(Router& router) {
     pb::GetAccountRequest req;
     req.set_id(x->params_.at("id"));
     x->CallToken<pb::Account>(std::move(req),
-                              [](auto* t, auto* c, auto* q, auto* r, auto cb) { t->async()->GetAccount(c, q, r, std::move(cb)); },
+                              [](auto* t, auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncGetAccount(c, q, cq); },
                               [](pb::Account& a) { return JsonResponse(200, AccountJson(a)); });
   });
 
@@ -357,7 +357,7 @@ void AdminApi::Register(Router& router) {
     pb::DeleteAccountRequest req;
     req.set_id(x->params_.at("id"));
     x->CallToken<pb::DeleteAccountResponse>(
-        std::move(req), [](auto* t, auto* c, auto* q, auto* r, auto cb) { t->async()->DeleteAccount(c, q, r, std::move(cb)); },
+        std::move(req), [](auto* t, auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncDeleteAccount(c, q, cq); },
         [id = x->params_.at("id")](pb::DeleteAccountResponse& r) {
           return JsonResponse(200, {{"id", id}, {"deleted", true}, {"deleted_mcp_servers", r.deleted_servers()}});
         });
@@ -380,7 +380,7 @@ void AdminApi::Register(Router& router) {
       *req.mutable_expires_at() = *ts;
     }
     x->CallToken<pb::CreateMcpServerResponse>(
-        std::move(req), [](auto* t, auto* c, auto* q, auto* r, auto cb) { t->async()->CreateMcpServer(c, q, r, std::move(cb)); },
+        std::move(req), [](auto* t, auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncCreateMcpServer(c, q, cq); },
         [public_url = x->api_->settings_.public_url](pb::CreateMcpServerResponse& r) {
           json out = ServerJson(r.server());
           out["token"] = r.token();
@@ -400,7 +400,7 @@ void AdminApi::Register(Router& router) {
     req.set_page_size(limit);
     req.set_cursor(query["next_cursor"]);
     x->CallToken<pb::ListMcpServersResponse>(
-        std::move(req), [](auto* t, auto* c, auto* q, auto* r, auto cb) { t->async()->ListMcpServers(c, q, r, std::move(cb)); },
+        std::move(req), [](auto* t, auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncListMcpServers(c, q, cq); },
         [](pb::ListMcpServersResponse& resp) {
           json result = json::array();
           for (const pb::McpServer& s : resp.servers()) result.push_back(ServerJson(s));
@@ -414,7 +414,7 @@ void AdminApi::Register(Router& router) {
     req.set_account_id(x->params_.at("id"));
     req.set_id(x->params_.at("mcp_id"));
     x->CallToken<pb::McpServer>(std::move(req),
-                                [](auto* t, auto* c, auto* q, auto* r, auto cb) { t->async()->GetMcpServer(c, q, r, std::move(cb)); },
+                                [](auto* t, auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncGetMcpServer(c, q, cq); },
                                 [](pb::McpServer& s) { return JsonResponse(200, ServerJson(s)); });
   });
 
@@ -449,7 +449,7 @@ void AdminApi::Register(Router& router) {
       }
     }
     x->CallToken<pb::McpServer>(std::move(req),
-                                [](auto* t, auto* c, auto* q, auto* r, auto cb) { t->async()->UpdateMcpServer(c, q, r, std::move(cb)); },
+                                [](auto* t, auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncUpdateMcpServer(c, q, cq); },
                                 [](pb::McpServer& s) { return JsonResponse(200, ServerJson(s)); });
   });
 
@@ -458,7 +458,7 @@ void AdminApi::Register(Router& router) {
     req.set_account_id(x->params_.at("id"));
     req.set_id(x->params_.at("mcp_id"));
     x->CallToken<pb::DeleteMcpServerResponse>(
-        std::move(req), [](auto* t, auto* c, auto* q, auto* r, auto cb) { t->async()->DeleteMcpServer(c, q, r, std::move(cb)); },
+        std::move(req), [](auto* t, auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncDeleteMcpServer(c, q, cq); },
         [id = x->params_.at("mcp_id")](pb::DeleteMcpServerResponse&) {
           return JsonResponse(200, {{"id", id}, {"deleted", true}});
         });
@@ -471,8 +471,8 @@ void AdminApi::Register(Router& router) {
     *tools_req.mutable_filter() = QueryFilter(query);
     x->RequireAccount([tools_req = std::move(tools_req)](X x) mutable {
       AsyncUnary<toolpb::ListToolsResponse>(
-          x->api_->settings_.rpc_timeout, std::move(tools_req),
-          [g = x->api_->toolgen_](auto* c, auto* q, auto* r, auto cb) { g->async()->ListTools(c, q, r, std::move(cb)); },
+          *x->api_->queue_, x->api_->settings_.rpc_timeout, std::move(tools_req),
+          [g = x->api_->toolgen_](auto* c, const auto& q, grpc::CompletionQueue* cq) { return g->AsyncListTools(c, q, cq); },
           [x](absl::StatusOr<toolpb::ListToolsResponse> r) {
             if (!r.ok()) return x->Fail(RenameField(r.status(), "config.", ""));
             json result = json::array();
@@ -500,8 +500,8 @@ void AdminApi::Register(Router& router) {
     *capabilities_req.mutable_filter() = QueryFilter(query);
     x->RequireAccount([capabilities_req = std::move(capabilities_req)](X x) mutable {
       AsyncUnary<toolpb::Capabilities>(
-          x->api_->settings_.rpc_timeout, std::move(capabilities_req),
-          [g = x->api_->toolgen_](auto* c, auto* q, auto* r, auto cb) { g->async()->GetCapabilities(c, q, r, std::move(cb)); },
+          *x->api_->queue_, x->api_->settings_.rpc_timeout, std::move(capabilities_req),
+          [g = x->api_->toolgen_](auto* c, const auto& q, grpc::CompletionQueue* cq) { return g->AsyncGetCapabilities(c, q, cq); },
           [x](absl::StatusOr<toolpb::Capabilities> r) {
             if (!r.ok()) return x->Fail(RenameField(r.status(), "config.", ""));
             json methods = json::array();
@@ -536,7 +536,7 @@ void AdminApi::Register(Router& router) {
       *req.mutable_expires_at() = *ts;
     }
     x->CallToken<pb::CreateApiTokenResponse>(
-        std::move(req), [](auto* t, auto* c, auto* q, auto* r, auto cb) { t->async()->CreateApiToken(c, q, r, std::move(cb)); },
+        std::move(req), [](auto* t, auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncCreateApiToken(c, q, cq); },
         [](pb::CreateApiTokenResponse& r) {
           json out = ApiTokenJson(r.api_token());
           out["token"] = r.token();
@@ -548,8 +548,8 @@ void AdminApi::Register(Router& router) {
     auto request = ParseLogQuery(x->request_.query);
     if (!request.ok()) return x->Fail(request.status());
     AsyncUnary<pb::ListToolCallsResponse>(
-        x->api_->settings_.rpc_timeout, *std::move(request),
-        [a = x->api_->audit_](auto* c, auto* q, auto* r, auto cb) { a->async()->ListToolCalls(c, q, r, std::move(cb)); },
+        *x->api_->queue_, x->api_->settings_.rpc_timeout, *std::move(request),
+        [a = x->api_->audit_](auto* c, const auto& q, grpc::CompletionQueue* cq) { return a->AsyncListToolCalls(c, q, cq); },
         [x](absl::StatusOr<pb::ListToolCallsResponse> r) {
           if (!r.ok()) return x->Fail(RenameField(r.status(), "cursor", "next_cursor"));
           json result = json::array();
@@ -563,7 +563,7 @@ void AdminApi::Register(Router& router) {
     pb::DeleteApiTokenRequest req;
     req.set_id(x->params_.at("id"));
     x->CallToken<pb::DeleteApiTokenResponse>(
-        std::move(req), [](auto* t, auto* c, auto* q, auto* r, auto cb) { t->async()->DeleteApiToken(c, q, r, std::move(cb)); },
+        std::move(req), [](auto* t, auto* c, const auto& q, grpc::CompletionQueue* cq) { return t->AsyncDeleteApiToken(c, q, cq); },
         [id = x->params_.at("id")](pb::DeleteApiTokenResponse&) { return JsonResponse(200, {{"id", id}, {"deleted", true}}); });
   });
 }

@@ -16,6 +16,7 @@
 #include "caspio_mcp/token/v1/audit_service.grpc.pb.h"
 #include "caspio_mcp/token/v1/token_service.grpc.pb.h"
 #include "caspio_mcp/toolgen/v1/toolgen_service.grpc.pb.h"
+#include "common/grpc/client_queue.h"
 #include "common/http/router.h"
 
 namespace cmcp::edge {
@@ -28,7 +29,8 @@ struct AdminApiSettings {
 
 class AdminApi {
  public:
-  AdminApi(AdminApiSettings settings, caspio_mcp::token::v1::TokenService::Stub* token,
+  // Calls complete on `queue`'s thread, which must outlive them.
+  AdminApi(AdminApiSettings settings, ClientQueue* queue, caspio_mcp::token::v1::TokenService::Stub* token,
            caspio_mcp::toolgen::v1::ToolgenService::Stub* toolgen,
            caspio_mcp::token::v1::AuditService::Stub* audit);
 
@@ -38,6 +40,7 @@ class AdminApi {
  private:
   class Exchange;
   AdminApiSettings settings_;
+  ClientQueue* queue_;
   caspio_mcp::token::v1::TokenService::Stub* token_;
   caspio_mcp::toolgen::v1::ToolgenService::Stub* toolgen_;
   caspio_mcp::token::v1::AuditService::Stub* audit_;

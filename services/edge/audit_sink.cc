@@ -20,20 +20,22 @@ Counter& Writes(const char* result) {
 
 }  // namespace
 
-GrpcAuditSink::GrpcAuditSink(GrpcAuditSinkSettings settings, pb::AuditService::Stub* stub)
-    : settings_(settings), stub_(stub) {
+GrpcAuditSink::GrpcAuditSink(GrpcAuditSinkSettings settings, ClientQueue* queue, pb::AuditService::Stub* stub)
+    : settings_(settings), queue_(queue), stub_(stub) {
   // Every series exists from the start, so rate() and alerts see zeros.
   for (const char* result : {"ok", "error", "dropped"}) Writes(result);
   flusher_ = std::thread([this] { FlushLoop(); });
 }
 
-GrpcAuditSink::~GrpcAuditSink() {
+GrpcAuditSink::~GrpcAuditSink() { Stop(); }
+
+void GrpcAuditSink::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
   wake_.Signal();
-  flusher_.join();
+  if (flusher_.joinable()) flusher_.join();
 }
 
 void GrpcAuditSink::Record(pb::ToolCallEntry entry, const TraceContext& trace) {
@@ -92,8 +94,8 @@ void GrpcAuditSink::Send(std::vector<pb::ToolCallEntry> batch, std::shared_ptr<a
     *request.add_entries() = std::move(entry);
   }
   AsyncUnary<pb::RecordToolCallsResponse>(
-      settings_.rpc_timeout, std::move(request),
-      [stub = stub_](auto* ctx, auto* req, auto* resp, auto cb) { stub->async()->RecordToolCalls(ctx, req, resp, std::move(cb)); },
+      *queue_, settings_.rpc_timeout, std::move(request),
+      [stub = stub_](auto* ctx, const auto& req, grpc::CompletionQueue* cq) { return stub->AsyncRecordToolCalls(ctx, req, cq); },
       [pending = pending_, count, request_ids = std::move(request_ids),
        sent = std::move(sent)](absl::StatusOr<pb::RecordToolCallsResponse> r) {
         pending->fetch_sub(count);

@@ -25,6 +25,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "caspio_mcp/token/v1/audit_service.grpc.pb.h"
+#include "common/grpc/client_queue.h"
 #include "common/tracing/trace_context.h"
 
 namespace cmcp::edge {
@@ -47,8 +48,14 @@ struct GrpcAuditSinkSettings {
 
 class GrpcAuditSink final : public AuditSink {
  public:
-  GrpcAuditSink(GrpcAuditSinkSettings settings, caspio_mcp::token::v1::AuditService::Stub* stub);
+  // Writes complete on `queue`'s thread, which must outlive the sink.
+  GrpcAuditSink(GrpcAuditSinkSettings settings, ClientQueue* queue, caspio_mcp::token::v1::AuditService::Stub* stub);
+  // Stop()s.
   ~GrpcAuditSink() override;
+  // Sends what is buffered and stops the flusher; entries recorded after
+  // are dropped. Idempotent. The last writes may still be in flight on the
+  // queue (ClientQueue::Shutdown gives them time to land).
+  void Stop();
   void Record(caspio_mcp::token::v1::ToolCallEntry entry, const TraceContext& trace) override;
 
  private:
@@ -56,6 +63,7 @@ class GrpcAuditSink final : public AuditSink {
   void Send(std::vector<caspio_mcp::token::v1::ToolCallEntry> batch, std::shared_ptr<absl::Notification> sent);
 
   const GrpcAuditSinkSettings settings_;
+  ClientQueue* queue_;
   caspio_mcp::token::v1::AuditService::Stub* stub_;
   // Buffered plus in flight; shared with callbacks still running after the
   // sink is gone.

@@ -11,7 +11,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -20,6 +19,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "caspio_mcp/token/v1/coordination_service.grpc.pb.h"
+#include "common/grpc/client_queue.h"
 #include "nlohmann/json.hpp"
 
 namespace cmcp::edge {
@@ -68,7 +68,8 @@ class GrpcEdgeCoordination final : public EdgeCoordination {
  public:
   using Stub = caspio_mcp::token::v1::CoordinationService::Stub;
 
-  GrpcEdgeCoordination(EdgeCoordinationSettings settings, Stub* stub, std::string replica_id);
+  // Unary calls complete on `queue`'s thread, which must outlive them.
+  GrpcEdgeCoordination(EdgeCoordinationSettings settings, ClientQueue* queue, Stub* stub, std::string replica_id);
   ~GrpcEdgeCoordination() override;
 
   const std::string& replica_id() const override { return replica_id_; }
@@ -89,18 +90,17 @@ class GrpcEdgeCoordination final : public EdgeCoordination {
                         std::function<void(absl::StatusOr<caspio_mcp::token::v1::ReadStreamEventsResponse>)> done) override;
 
  private:
-  void SubscribeLoop(BusHandler handler);
+  class Subscription;
 
   EdgeCoordinationSettings settings_;
+  ClientQueue* queue_;
   Stub* stub_;
   std::string replica_id_;
   absl::Mutex mu_;
   std::map<std::string, absl::Time> revoked_ ABSL_GUARDED_BY(mu_);      // digest -> until
   std::map<std::string, absl::Time> not_revoked_ ABSL_GUARDED_BY(mu_);  // digest -> cache expiry
-  grpc::ClientContext* subscribe_context_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::atomic<bool> subscribed_{false};
-  absl::Notification stop_;
-  std::thread thread_;
+  std::unique_ptr<Subscription> subscription_;
 };
 
 }  // namespace cmcp::edge

@@ -37,6 +37,9 @@ struct EdgeServer::Impl {
   std::unique_ptr<caspio_mcp::toolgen::v1::ToolgenService::Stub> toolgen;
   std::unique_ptr<caspio_mcp::proxy::v1::ProxyService::Stub> proxy;
   std::unique_ptr<caspio_mcp::token::v1::AuditService::Stub> audit_stub;
+  // Every gRPC call of the edge completes on this queue's thread. Declared
+  // after the stubs, so it is shut down (its calls drained) before they go.
+  std::unique_ptr<ClientQueue> client_queue;
   std::unique_ptr<GrpcAuditSink> audit;
   std::unique_ptr<GrpcMcpBackend> backend;
   std::unique_ptr<EdgeCoordination> coordination;
@@ -112,9 +115,12 @@ EdgeServer::EdgeServer(EdgeSettings settings) : impl_(new Impl) {
   i.toolgen = caspio_mcp::toolgen::v1::ToolgenService::NewStub(i.toolgen_channel);
   i.proxy = caspio_mcp::proxy::v1::ProxyService::NewStub(i.proxy_channel);
   i.audit_stub = caspio_mcp::token::v1::AuditService::NewStub(i.token_channel);
-  i.audit = std::make_unique<GrpcAuditSink>(i.settings.audit, i.audit_stub.get());
-  i.backend = std::make_unique<GrpcMcpBackend>(i.settings.backend, i.token.get(), i.toolgen.get(), i.proxy.get());
-  i.coordination = std::make_unique<GrpcEdgeCoordination>(i.settings.coordination, i.coordination_stub.get(),
+  i.client_queue = std::make_unique<ClientQueue>();
+  i.audit = std::make_unique<GrpcAuditSink>(i.settings.audit, i.client_queue.get(), i.audit_stub.get());
+  i.backend = std::make_unique<GrpcMcpBackend>(i.settings.backend, i.client_queue.get(), i.token.get(), i.toolgen.get(),
+                                               i.proxy.get());
+  i.coordination = std::make_unique<GrpcEdgeCoordination>(i.settings.coordination, i.client_queue.get(),
+                                                          i.coordination_stub.get(),
                                                           Hex(RandomBytes(8)));
   i.streams = std::make_unique<StreamRegistry>();
   i.sessions = std::make_unique<McpSessionCodec>(i.settings.session_key, i.settings.session_max_age);
@@ -125,8 +131,8 @@ EdgeServer::EdgeServer(EdgeSettings settings) : impl_(new Impl) {
   mcp_settings.resume_wait = i.settings.backend.tool_call_timeout;
   i.mcp = std::make_unique<McpHandler>(std::move(mcp_settings), i.backend.get(), i.sessions.get(), i.core.get(),
                                        i.coordination.get(), i.streams.get());
-  i.admin = std::make_unique<AdminApi>(AdminApiSettings{i.settings.public_url}, i.token.get(), i.toolgen.get(),
-                                       i.audit_stub.get());
+  i.admin = std::make_unique<AdminApi>(AdminApiSettings{i.settings.public_url}, i.client_queue.get(),
+                                       i.token.get(), i.toolgen.get(), i.audit_stub.get());
   i.admin->Register(i.router);
   if (!i.settings.console_dir.empty()) {
     i.console = std::make_unique<StaticFiles>(
@@ -205,6 +211,10 @@ void EdgeServer::Stop() {
   // In-flight gRPC callbacks still reference the handler and its parts.
   if (!i.mcp->WaitIdle(absl::Seconds(10))) LogWarning("edge stopped with exchanges still in flight");
   i.coordination->Stop();
+  // The last audit entries go out, with a moment to land, before the queue
+  // cancels what is left.
+  i.audit->Stop();
+  i.client_queue->Shutdown(i.settings.audit.rpc_timeout);
 }
 
 }  // namespace cmcp::edge

@@ -67,9 +67,9 @@ std::shared_ptr<const ToolList> MakeToolList(std::vector<toolpb::Tool> tools) {
   return list;
 }
 
-GrpcMcpBackend::GrpcMcpBackend(GrpcMcpBackendSettings settings, tokenpb::TokenService::Stub* token,
+GrpcMcpBackend::GrpcMcpBackend(GrpcMcpBackendSettings settings, ClientQueue* queue, tokenpb::TokenService::Stub* token,
                                toolpb::ToolgenService::Stub* toolgen, proxypb::ProxyService::Stub* proxy)
-    : settings_(settings), token_(token), toolgen_(toolgen), proxy_(proxy) {}
+    : settings_(settings), queue_(queue), token_(token), toolgen_(toolgen), proxy_(proxy) {}
 
 void GrpcMcpBackend::ResolveServer(const std::string& token, Callback<ServerView> done) {
   // Cache by a digest so raw tokens never sit in edge memory longer than a request.
@@ -93,8 +93,8 @@ void GrpcMcpBackend::ResolveServer(const std::string& token, Callback<ServerView
   tokenpb::ResolveMcpTokenRequest request;
   request.set_token(token);
   AsyncUnary<tokenpb::ResolvedMcpServer>(
-      settings_.rpc_timeout, std::move(request),
-      [this](auto* ctx, auto* req, auto* resp, auto cb) { token_->async()->ResolveMcpToken(ctx, req, resp, std::move(cb)); },
+      *queue_, settings_.rpc_timeout, std::move(request),
+      [this](auto* ctx, const auto& req, grpc::CompletionQueue* cq) { return token_->AsyncResolveMcpToken(ctx, req, cq); },
       [this, key, done = std::move(done)](absl::StatusOr<tokenpb::ResolvedMcpServer> r) {
         absl::StatusOr<ServerView> view = r.ok() ? absl::StatusOr<ServerView>(ToView(r->server())) : r.status();
         // Cache answers, including "not found" (tokens are random, an unknown
@@ -129,8 +129,8 @@ void GrpcMcpBackend::VerifyApiToken(const std::string& api_token, const std::str
   request.set_required_scope(tokenpb::API_TOKEN_SCOPE_MCP_CLIENT);
   request.set_account_id(account_id);
   AsyncUnary<tokenpb::ApiToken>(
-      settings_.rpc_timeout, std::move(request),
-      [this](auto* ctx, auto* req, auto* resp, auto cb) { token_->async()->VerifyApiToken(ctx, req, resp, std::move(cb)); },
+      *queue_, settings_.rpc_timeout, std::move(request),
+      [this](auto* ctx, const auto& req, grpc::CompletionQueue* cq) { return token_->AsyncVerifyApiToken(ctx, req, cq); },
       [this, key, done = std::move(done)](absl::StatusOr<tokenpb::ApiToken> r) {
         if (r.ok()) {
           absl::MutexLock lock(&mu_);
@@ -157,8 +157,8 @@ void GrpcMcpBackend::ListTools(const caspio_mcp::common::v1::ToolFilter& filter,
   toolpb::ListToolsRequest request;
   *request.mutable_filter() = filter;
   AsyncUnary<toolpb::ListToolsResponse>(
-      settings_.rpc_timeout, std::move(request),
-      [this](auto* ctx, auto* req, auto* resp, auto cb) { toolgen_->async()->ListTools(ctx, req, resp, std::move(cb)); },
+      *queue_, settings_.rpc_timeout, std::move(request),
+      [this](auto* ctx, const auto& req, grpc::CompletionQueue* cq) { return toolgen_->AsyncListTools(ctx, req, cq); },
       [this, key, done = std::move(done)](absl::StatusOr<toolpb::ListToolsResponse> r) {
         if (!r.ok()) {
           done(r.status());
@@ -185,8 +185,8 @@ std::function<void()> GrpcMcpBackend::CallTool(const ServerView& server, const t
   request.set_arguments_json(std::move(arguments_json));
   request.set_request_id(std::move(request_id));
   return AsyncUnary<proxypb::CallToolResponse>(
-      settings_.tool_call_timeout, std::move(request),
-      [this](auto* ctx, auto* req, auto* resp, auto cb) { proxy_->async()->CallTool(ctx, req, resp, std::move(cb)); },
+      *queue_, settings_.tool_call_timeout, std::move(request),
+      [this](auto* ctx, const auto& req, grpc::CompletionQueue* cq) { return proxy_->AsyncCallTool(ctx, req, cq); },
       std::move(done), [trace](grpc::ClientContext& context) { AddTraceMetadata(context, trace); });
 }
 

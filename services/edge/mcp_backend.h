@@ -19,6 +19,7 @@
 #include "caspio_mcp/proxy/v1/proxy_service.grpc.pb.h"
 #include "caspio_mcp/token/v1/token_service.grpc.pb.h"
 #include "caspio_mcp/toolgen/v1/toolgen_service.grpc.pb.h"
+#include "common/grpc/client_queue.h"
 #include "common/tracing/trace_context.h"
 
 namespace cmcp::edge {
@@ -80,7 +81,9 @@ struct GrpcMcpBackendSettings {
 
 class GrpcMcpBackend final : public McpBackend {
  public:
-  GrpcMcpBackend(GrpcMcpBackendSettings settings, caspio_mcp::token::v1::TokenService::Stub* token,
+  // Calls complete on `queue`'s thread, which must outlive the calls.
+  GrpcMcpBackend(GrpcMcpBackendSettings settings, ClientQueue* queue,
+                 caspio_mcp::token::v1::TokenService::Stub* token,
                  caspio_mcp::toolgen::v1::ToolgenService::Stub* toolgen,
                  caspio_mcp::proxy::v1::ProxyService::Stub* proxy);
 
@@ -104,6 +107,7 @@ class GrpcMcpBackend final : public McpBackend {
   };
 
   GrpcMcpBackendSettings settings_;
+  ClientQueue* queue_;
   caspio_mcp::token::v1::TokenService::Stub* token_;
   caspio_mcp::toolgen::v1::ToolgenService::Stub* toolgen_;
   caspio_mcp::proxy::v1::ProxyService::Stub* proxy_;

@@ -92,11 +92,13 @@ class AuditSinkTest : public ::testing::Test {
   FakeAuditService service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<pb::AuditService::Stub> stub_;
+  ClientQueue queue_;
 };
 
 TEST_F(AuditSinkTest, FullBatchesLeaveAtOnceAndInOrder) {
   // A flush interval no test waits for: only full batches can leave.
-  GrpcAuditSink sink({.max_in_flight = 1000, .batch_size = 10, .flush_interval = absl::Seconds(60)}, stub_.get());
+  GrpcAuditSink sink({.max_in_flight = 1000, .batch_size = 10, .flush_interval = absl::Seconds(60)}, &queue_,
+                     stub_.get());
   for (int i = 0; i < 30; ++i) sink.Record(Entry(i), TraceContext{});
   ASSERT_TRUE(service_.WaitForEntries(30, absl::Seconds(10)));
   std::vector<std::vector<std::string>> batches = service_.batches();
@@ -109,7 +111,8 @@ TEST_F(AuditSinkTest, FullBatchesLeaveAtOnceAndInOrder) {
 }
 
 TEST_F(AuditSinkTest, APartialBatchLeavesAfterTheFlushInterval) {
-  GrpcAuditSink sink({.max_in_flight = 1000, .batch_size = 100, .flush_interval = absl::Milliseconds(30)}, stub_.get());
+  GrpcAuditSink sink({.max_in_flight = 1000, .batch_size = 100, .flush_interval = absl::Milliseconds(30)}, &queue_,
+                     stub_.get());
   const absl::Time start = absl::Now();
   for (int i = 0; i < 3; ++i) sink.Record(Entry(i), TraceContext{});
   ASSERT_TRUE(service_.WaitForEntries(3, absl::Seconds(10)));
@@ -119,7 +122,8 @@ TEST_F(AuditSinkTest, APartialBatchLeavesAfterTheFlushInterval) {
 
 TEST_F(AuditSinkTest, DestructionSendsWhatIsBuffered) {
   {
-    GrpcAuditSink sink({.max_in_flight = 1000, .batch_size = 100, .flush_interval = absl::Seconds(60)}, stub_.get());
+    GrpcAuditSink sink({.max_in_flight = 1000, .batch_size = 100, .flush_interval = absl::Seconds(60)}, &queue_,
+                     stub_.get());
     for (int i = 0; i < 5; ++i) sink.Record(Entry(i), TraceContext{});
   }
   EXPECT_TRUE(service_.WaitForEntries(5, absl::Seconds(10)));
@@ -132,7 +136,8 @@ TEST_F(AuditSinkTest, FailuresAndOverflowAreCountedNotThrown) {
   service_.set_fail(true);
   {
     // Two entries fit; the third is dropped while they wait for their batch.
-    GrpcAuditSink sink({.max_in_flight = 2, .batch_size = 100, .flush_interval = absl::Seconds(60)}, stub_.get());
+    GrpcAuditSink sink({.max_in_flight = 2, .batch_size = 100, .flush_interval = absl::Seconds(60)}, &queue_,
+                     stub_.get());
     for (int i = 0; i < 3; ++i) sink.Record(Entry(i), TraceContext{});
     EXPECT_EQ(Writes("dropped") - dropped, 1);
   }
