@@ -25,15 +25,20 @@ class GrpcEdgeCoordination::Subscription final : public ClientQueue::Op {
 
   void Connect() {
     reader_.reset();  // lives in the old call's arena: before its context goes
+    grpc::ClientContext* context = nullptr;
     {
       absl::MutexLock lock(&mu_);
       context_ = std::make_unique<grpc::ClientContext>();
+      context = context_.get();
     }
     pb::SubscribeRequest request;
     request.add_channels(ReplicaChannel(owner_->replica_id_));
     request.add_channels(kBroadcastChannel);
+    // Prepared, then started: the start may complete on the queue's thread
+    // before StartCall returns, and that step reads reader_.
+    reader_ = owner_->stub_->PrepareAsyncSubscribe(context, request, owner_->queue_->cq());
     if (!Begin(Step::kStart, /*even_if_stopping=*/false)) return;
-    reader_ = owner_->stub_->AsyncSubscribe(context_.get(), request, owner_->queue_->cq(), this);
+    reader_->StartCall(this);
   }
 
   void Complete(bool ok) override {
