@@ -79,7 +79,7 @@ let added = null;
 let edgeAdded = null;
 if (pd && pc) {
   added = { p50: (pc.result.p50_us - pd.result.p50_us) / 1000, p99: (pc.result.p99_us - pd.result.p99_us) / 1000 };
-  md += `\nWhat the gateway adds to one Caspio call, ${pc.connections} connections each pausing ${pc.pace_ms} ms between requests `;
+  md += `\nWhat the gateway adds to one Caspio call, ${pc.connections} connections each pausing ${pc.pace_ms} ms on average between requests, each pause drawn from ${pc.pace_ms / 2}–${pc.pace_ms * 1.5} ms so the connections do not send in step `;
   md += `(well below saturation; ${rps(pc).toFixed(0)} calls/s): **p50 +${added.p50.toFixed(2)} ms, p99 +${added.p99.toFixed(2)} ms**. `;
   md += `This is edge, token, toolgen and proxy together. `;
   const pp = runs.find((r) => r.scenario === "proxy_call_list_paced");
@@ -154,7 +154,7 @@ if (readme) {
     }
   }
   s += `\n${ratioRows.map((x) => `${x.c} connections: ${x.throughput.toFixed(1)}× the peer's throughput, p99 ${x.p99.toFixed(1)}× lower`).join("; ")}.`;
-  if (added) s += ` Added over a direct Caspio call (paced, ${pc.connections} connections, ${pc.pace_ms} ms pauses): p50 +${added.p50.toFixed(2)} ms, p99 +${added.p99.toFixed(2)} ms by the whole gateway` + (edgeAdded ? `, p50 +${edgeAdded.p50.toFixed(2)} ms, p99 +${edgeAdded.p99.toFixed(2)} ms by the edge.` : `.`);
+  if (added) s += ` Added over a direct Caspio call (paced, ${pc.connections} connections, ${pc.pace_ms} ms mean pauses): p50 +${added.p50.toFixed(2)} ms, p99 +${added.p99.toFixed(2)} ms by the whole gateway` + (edgeAdded ? `, p50 +${edgeAdded.p50.toFixed(2)} ms, p99 +${edgeAdded.p99.toFixed(2)} ms by the edge.` : `.`);
   if (sse) s += ` ${sse.held.open} idle SSE sessions: edge RSS ${(sse.edge_rss_held_kb / 1024).toFixed(0)} MB.`;
   s += "\n";
   const text = readFileSync(readme, "utf8");
