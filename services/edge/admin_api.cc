@@ -11,7 +11,7 @@
 #include "common/status/error.h"
 #include "nlohmann/json.hpp"
 #include "services/edge/http_errors.h"
-#include "services/edge/json_depth.h"
+#include "common/json/json_depth.h"
 #include "services/edge/log_query.h"
 
 namespace cmcp::edge {

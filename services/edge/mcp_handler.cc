@@ -18,7 +18,7 @@
 #include "common/metrics/metrics.h"
 #include "common/status/error.h"
 #include "services/edge/http_errors.h"
-#include "services/edge/json_depth.h"
+#include "common/json/json_depth.h"
 #include "services/edge/sse.h"
 
 namespace cmcp::edge {

@@ -1,6 +1,7 @@
 #include "services/proxy/tool_executor.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -9,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/crypto/crypto.h"
+#include "common/json/json_depth.h"
 #include "common/logging/logger.h"
 #include "common/metrics/metrics.h"
 #include "common/status/error.h"
@@ -114,6 +116,26 @@ std::string FileNameOf(const Headers& headers) {
   if (absl::ConsumePrefix(&name, "\"")) name = name.substr(0, name.find('"'));
   else name = name.substr(0, name.find(';'));
   return std::string(name);
+}
+
+// Caspio's JSON is a few levels deep. A body nested deeper than
+// kMaxJsonDepth (a broken or hostile upstream) is refused before it is
+// parsed: copying or serializing it would recurse once per level and could
+// overflow the worker's stack (common/json/json_depth.h).
+std::optional<ToolResult> RefuseTooDeep(const HttpClientResponse& response, const ToolResult& meta) {
+  if (!JsonNestsDeeperThan(response.body, kMaxJsonDepth)) return std::nullopt;
+  ToolResult result = meta;
+  result.is_error = true;
+  const std::string message = absl::StrCat("Caspio answered HTTP ", response.status, " with JSON nested deeper than ",
+                                           kMaxJsonDepth, " levels; it was not processed");
+  const std::string hint = "Caspio's own answers are a few levels deep: check that the account's base_url is Caspio's";
+  result.structured = {{"status", response.status}, {"code", "ResponseTooDeep"}, {"message", message}};
+  result.content.push_back(Text(absl::StrCat(message, "\nHow to fix: ", hint)));
+  result.error.set_reason(caspio_mcp::common::v1::ERROR_REASON_UPSTREAM_ERROR);
+  result.error.set_hint(hint);
+  result.error.mutable_upstream()->set_http_status(response.status);
+  result.error.mutable_upstream()->set_code("ResponseTooDeep");
+  return result;
 }
 
 }  // namespace
@@ -272,10 +294,13 @@ absl::StatusOr<ToolResult> ToolExecutor::Execute(const ToolCall& call) {
   const auto& ok_statuses = tool.binding().success_statuses();
   const bool success = std::find(ok_statuses.begin(), ok_statuses.end(), response->status) != ok_statuses.end() ||
                        (ok_statuses.empty() && response->status / 100 == 2);
+  const bool download = success && tool.binding().response_kind() == pb::RESPONSE_KIND_BINARY;
   ToolResult result;
-  if (!success) {
+  if (std::optional<ToolResult> deep = download ? std::nullopt : RefuseTooDeep(*response, meta)) {
+    result = *std::move(deep);
+  } else if (!success) {
     result = UpstreamError(*response, meta);
-  } else if (tool.binding().response_kind() == pb::RESPONSE_KIND_BINARY) {
+  } else if (download) {
     result = Download(call, request, *response);
   } else {
     result = Success(call, *response, paging->has_value() ? &**paging : nullptr);
@@ -433,7 +458,9 @@ absl::StatusOr<ToolResult> ToolExecutor::DryRun(const ToolCall& call, const Upst
     return r;
   }
   ToolResult result;
-  if (response->status != 200) {
+  if (std::optional<ToolResult> deep = RefuseTooDeep(*response, meta)) {
+    result = *std::move(deep);
+  } else if (response->status != 200) {
     result = UpstreamError(*response, meta);
   } else {
     json body = json::parse(response->body, nullptr, false);

@@ -15,7 +15,7 @@
 #include "common/metrics/metrics.h"
 #include "common/status/error.h"
 #include "nlohmann/json.hpp"
-#include "services/edge/json_depth.h"
+#include "common/json/json_depth.h"
 #include "tests/services/edge/fake_coordination.h"
 #include "tests/testing/sse_client.h"
 #include "tests/testing/status_matchers.h"

@@ -270,6 +270,26 @@ TEST_F(ToolExecutorTest, CaspioErrorsCarryCodeMessageAndAHint) {
   EXPECT_EQ(r.error.upstream().code(), "SqlServerError");
 }
 
+// A hostile or broken upstream (the account's base_url points where the
+// operator allowed) must not take the proxy down: copying or serializing a
+// value recurses once per nesting level, so a deep body would overflow a
+// worker's stack. Such a body is refused unparsed, as an error result.
+TEST_F(ToolExecutorTest, AResponseNestedTooDeepIsAnErrorResultNotACrash) {
+  const std::string deep = "{\"Result\":" + std::string(1 << 20, '[') + std::string(1 << 20, ']') + "}";
+  for (int status : {200, 400}) {
+    FakeHttpClient http(Caspio([&](const HttpClientRequest&) { return Response(status, deep); }));
+    ToolResult r = Run(http, list_tool_, {{"table_name", "T"}});
+    EXPECT_TRUE(r.is_error) << status;
+    EXPECT_EQ(r.error.reason(), caspio_mcp::common::v1::ERROR_REASON_UPSTREAM_ERROR) << status;
+    ASSERT_FALSE(r.content.empty());
+    EXPECT_THAT(r.content[0].text, HasSubstr("nested deeper than 64 levels")) << status;
+  }
+  FakeHttpClient http(Caspio([&](const HttpClientRequest&) { return Response(200, deep); }));
+  ToolResult dry = Run(http, update_tool_, {{"table_name", "T"}, {"q.where", "PK_ID = 1"}, {"Quantity", 1}, {"dry_run", true}});
+  EXPECT_TRUE(dry.is_error);
+  EXPECT_EQ(dry.error.reason(), caspio_mcp::common::v1::ERROR_REASON_UPSTREAM_ERROR);
+}
+
 TEST_F(ToolExecutorTest, UnreachableCaspioIsAnErrorResult) {
   FakeHttpClient http([](const HttpClientRequest&) -> absl::StatusOr<HttpClientResponse> {
     return absl::UnavailableError("connection refused");

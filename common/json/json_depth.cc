@@ -1,6 +1,6 @@
-#include "services/edge/json_depth.h"
+#include "common/json/json_depth.h"
 
-namespace cmcp::edge {
+namespace cmcp {
 
 bool JsonNestsDeeperThan(absl::string_view text, int max_depth) {
   int depth = 0;
@@ -34,4 +34,4 @@ bool JsonNestsDeeperThan(absl::string_view text, int max_depth) {
   return false;
 }
 
-}  // namespace cmcp::edge
+}  // namespace cmcp
