@@ -186,12 +186,12 @@ int PickFreePort() {
 
 std::string BinPath(const std::string& name) {
   const char* dir = std::getenv("CMCP_BIN_DIR");
-  return absl::StrCat(dir != nullptr ? dir : "build/bin", "/", name);
+  return absl::StrCat(dir != nullptr ? dir : CMCP_DEFAULT_BIN_DIR, "/", name);
 }
 
 std::string SourcePath(const std::string& relative) {
   const char* dir = std::getenv("CMCP_SOURCE_DIR");
-  return absl::StrCat(dir != nullptr ? dir : ".", "/", relative);
+  return absl::StrCat(dir != nullptr ? dir : CMCP_DEFAULT_SOURCE_DIR, "/", relative);
 }
 
 }  // namespace cmcp::testing

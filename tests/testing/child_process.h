@@ -81,9 +81,11 @@ class TempDir {
 // For programs that cannot bind port 0 and report it (redis-server).
 int PickFreePort();
 
-// Absolute path of a project binary (from CMCP_BIN_DIR, set by ctest).
+// Absolute path of a project binary (from CMCP_BIN_DIR, set by ctest; else
+// this build tree's bin/, so a test binary runs from any directory).
 std::string BinPath(const std::string& name);
-// Absolute path inside the source tree (from CMCP_SOURCE_DIR, set by ctest).
+// Absolute path inside the source tree (from CMCP_SOURCE_DIR, set by ctest;
+// else the tree this was built from).
 std::string SourcePath(const std::string& relative);
 
 }  // namespace cmcp::testing
