@@ -310,17 +310,23 @@ absl::Status ServersRm(Run& run) {
 
 // ------------------------------------------------------------------ tools
 
-absl::Status Tools(Run& run) {
+// GET <account>/<what>?methods=…&tags=… from --methods and --tags.
+absl::StatusOr<Json> GetFiltered(Run& run, absl::string_view what, const std::vector<std::string>& methods,
+                                 const std::vector<std::string>& tags) {
   absl::StatusOr<std::string> account = run.Account();
   if (!account.ok()) return account.status();
   std::vector<std::string> query;
-  const std::vector<std::string> methods = SplitList(run.args.Get("methods"));
-  const std::vector<std::string> tags = SplitList(run.args.Get("tags"));
   if (!methods.empty()) query.push_back(absl::StrCat("methods=", PercentEncode(absl::StrJoin(methods, ","))));
   if (!tags.empty()) query.push_back(absl::StrCat("tags=", PercentEncode(absl::StrJoin(tags, ","))));
-  std::string path = absl::StrCat(AccountPath(*account), "/tools");
+  std::string path = absl::StrCat(AccountPath(*account), "/", what);
   if (!query.empty()) absl::StrAppend(&path, "?", absl::StrJoin(query, "&"));
-  absl::StatusOr<Json> r = run.api->Call("GET", path);
+  return run.api->Call("GET", path);
+}
+
+absl::Status Tools(Run& run) {
+  const std::vector<std::string> methods = SplitList(run.args.Get("methods"));
+  const std::vector<std::string> tags = SplitList(run.args.Get("tags"));
+  absl::StatusOr<Json> r = GetFiltered(run, "tools", methods, tags);
   if (!r.ok()) return r.status();
   if (run.json) {
     run.PrintJson(*r);
@@ -340,6 +346,30 @@ absl::Status Tools(Run& run) {
             << (tags.empty() ? "all" : absl::StrJoin(tags, ",")) << ".";
   if (count == 0) run.out() << " A server with this filter would be refused: widen --methods or --tags.";
   run.out() << "\n";
+  return absl::OkStatus();
+}
+
+// Truto's Capabilities API: every method in the filter's scope, described
+// or not, and how ready the catalog is for an AI agent.
+absl::Status Capabilities(Run& run) {
+  absl::StatusOr<Json> r =
+      GetFiltered(run, "capabilities", SplitList(run.args.Get("methods")), SplitList(run.args.Get("tags")));
+  if (!r.ok()) return r.status();
+  if (run.json) {
+    run.PrintJson(*r);
+    return absl::OkStatus();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const Json& m : r->value("methods", Json::array())) {
+    const Json& tool = m.contains("tool_name") ? m["tool_name"] : Json();
+    rows.push_back({Str(m, "name"), tool.is_string() ? tool.get<std::string>() : "-",
+                    JoinOr(m.value("tags", Json()), "-"), m.value("described", false) ? "yes" : "no"});
+  }
+  run.out() << Table({"METHOD", "TOOL", "TAGS", "DESCRIBED"}, rows);
+  const Json readiness = r->value("ai_readiness", Json::object());
+  run.out() << "AI readiness: " << readiness.value("described_methods", 0) << " of "
+            << readiness.value("total_methods", 0) << " methods described (score "
+            << readiness.value("score", 0.0) << ").\n";
   return absl::OkStatus();
 }
 
@@ -415,6 +445,10 @@ const std::vector<Command>& Commands() {
        "Preview exactly which tools a server with this filter would expose (no filter = the whole catalog,\n"
        "with every method and tag you can filter on).",
        {{"methods"}, {"tags"}}, 0, "", Tools},
+      {"capabilities", "", "[--account ID] [--methods LIST] [--tags LIST]",
+       "Every Caspio method in the filter's scope, with or without a tool, and the catalog's AI readiness\n"
+       "(how many methods are described), as Truto's Capabilities API.",
+       {{"methods"}, {"tags"}}, 0, "", Capabilities},
       {"api-tokens", "create", "--name NAME [--scope mcp_client|admin] [--account ID]",
        "Mint an API token (shown once). mcp_client tokens are the second factor of servers created with\n"
        "--require-api-token; --account limits one to that account.",

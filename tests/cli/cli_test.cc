@@ -373,6 +373,20 @@ TEST_F(CliTest, ToolsPreviewsAFilter) {
   EXPECT_THAT(out(), HasSubstr("would be refused"));
 }
 
+TEST_F(CliTest, CapabilitiesListsEveryMethodAndTheAiReadiness) {
+  http_.Reply(200, {{"integration", "caspio"},
+                    {"methods",
+                     {{{"name", "records_list"}, {"tool_name", "list_all_caspio_records"}, {"tags", {"records"}},
+                       {"described", true}},
+                      {{"name", "tasks_run"}, {"tool_name", nullptr}, {"tags", json::array()}, {"described", false}}}},
+                    {"ai_readiness", {{"total_methods", 2}, {"described_methods", 1}, {"score", 0.5}}}});
+  ASSERT_EQ(Run({"capabilities", "--tags", "records"}), kExitOk) << err();
+  EXPECT_EQ(http_.requests.back().url, "http://edge.test:8080/integrated-account/acc-1/capabilities?tags=records");
+  EXPECT_THAT(out(), HasSubstr("records_list  list_all_caspio_records  records  yes"));
+  EXPECT_THAT(out(), HasSubstr("tasks_run     -"));
+  EXPECT_THAT(out(), HasSubstr("AI readiness: 1 of 2 methods described (score 0.5)."));
+}
+
 TEST_F(CliTest, AnAccountIsNeededForServerCommands) {
   env_.erase("CASPIO_MCP_ACCOUNT");
   EXPECT_EQ(Run({"servers", "list"}), kExitUsage);
