@@ -11,6 +11,15 @@
 // an acquire after getting it, and the same for Notify / WaitForNotification.
 // It does not model mutual exclusion itself, which TSan does not need to
 // find races. Nothing here runs in a normal build.
+//
+// A Condition (Await, LockWhen, ...) is evaluated inside Abseil with the
+// mutex held, but not only where the shim sees the mutex as held: the
+// waiting thread evaluates it after the shim has announced the release that
+// Await implies, and an unlocking thread evaluates the conditions of the
+// queued waiters inside Unlock, after the shim's release. So every Condition
+// handed to Abseil is wrapped (UnderLock below): its evaluation is an acquire
+// of the mutex before and a release after, which is what holding the lock
+// for that moment means to TSan.
 #include <dlfcn.h>
 #include <sanitizer/tsan_interface.h>
 
@@ -51,6 +60,27 @@ void* NotifiedFlag(const absl::Notification* n) {
                 "absl::Notification layout changed: update tsan_absl_shim.cc");
   return const_cast<char*>(reinterpret_cast<const char*>(n) + sizeof(absl::Mutex));
 }
+
+// A caller's Condition, evaluated as if the mutex were taken for it.
+// Abseil keeps the Condition only for the call it was passed to (the waiter
+// stays in that call until it returns), so one on the stack of the shim's
+// entry point lives long enough.
+class UnderLock {
+ public:
+  UnderLock(absl::Mutex* mu, const absl::Condition& cond) : mu_(mu), cond_(&cond) {}
+  absl::Condition condition() { return absl::Condition(&UnderLock::Eval, this); }
+
+ private:
+  static bool Eval(UnderLock* self) {
+    __tsan_acquire(self->mu_);
+    const bool result = self->cond_->Eval();
+    __tsan_release(self->mu_);
+    return result;
+  }
+
+  absl::Mutex* mu_;
+  const absl::Condition* cond_;
+};
 
 }  // namespace
 
@@ -97,20 +127,23 @@ bool Mutex::ReaderTryLock() {
 
 void Mutex::LockWhen(const Condition& cond) {
   static auto real = Real<void (*)(Mutex*, const Condition&)>(false, "5Mutex8LockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  UnderLock under(this, cond);
+  real(this, under.condition());
   __tsan_acquire(this);
 }
 
 void Mutex::ReaderLockWhen(const Condition& cond) {
   static auto real = Real<void (*)(Mutex*, const Condition&)>(false, "5Mutex14ReaderLockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  UnderLock under(this, cond);
+  real(this, under.condition());
   __tsan_acquire(this);
 }
 
 bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
   static auto real = Real<bool (*)(Mutex*, const Condition&, absl::Duration)>(
       false, "5Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool r = real(this, cond, timeout);
+  UnderLock under(this, cond);
+  const bool r = real(this, under.condition(), timeout);
   __tsan_acquire(this);  // held either way
   return r;
 }
@@ -118,7 +151,8 @@ bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
 bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
   static auto real = Real<bool (*)(Mutex*, const Condition&, absl::Time)>(
       false, "5Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool r = real(this, cond, deadline);
+  UnderLock under(this, cond);
+  const bool r = real(this, under.condition(), deadline);
   __tsan_acquire(this);
   return r;
 }
@@ -126,7 +160,8 @@ bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
 bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
   static auto real = Real<bool (*)(Mutex*, const Condition&, absl::Duration)>(
       false, "5Mutex25ReaderLockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool r = real(this, cond, timeout);
+  UnderLock under(this, cond);
+  const bool r = real(this, under.condition(), timeout);
   __tsan_acquire(this);
   return r;
 }
@@ -134,23 +169,26 @@ bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, absl::Duration time
 bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
   static auto real = Real<bool (*)(Mutex*, const Condition&, absl::Time)>(
       false, "5Mutex26ReaderLockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool r = real(this, cond, deadline);
+  UnderLock under(this, cond);
+  const bool r = real(this, under.condition(), deadline);
   __tsan_acquire(this);
   return r;
 }
 
 void Mutex::Await(const Condition& cond) {
   static auto real = Real<void (*)(Mutex*, const Condition&)>(false, "5Mutex5AwaitERKNS0_9ConditionE");
+  UnderLock under(this, cond);
   __tsan_release(this);
-  real(this, cond);
+  real(this, under.condition());
   __tsan_acquire(this);
 }
 
 bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
   static auto real = Real<bool (*)(Mutex*, const Condition&, absl::Duration)>(
       false, "5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
+  UnderLock under(this, cond);
   __tsan_release(this);
-  const bool r = real(this, cond, timeout);
+  const bool r = real(this, under.condition(), timeout);
   __tsan_acquire(this);
   return r;
 }
@@ -158,8 +196,9 @@ bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
 bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
   static auto real = Real<bool (*)(Mutex*, const Condition&, absl::Time)>(
       false, "5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
+  UnderLock under(this, cond);
   __tsan_release(this);
-  const bool r = real(this, cond, deadline);
+  const bool r = real(this, under.condition(), deadline);
   __tsan_acquire(this);
   return r;
 }
