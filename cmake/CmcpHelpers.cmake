@@ -19,10 +19,10 @@ function(_cmcp_project_warnings target)
   endif()
 endfunction()
 
-# TSan builds: every executable carries the Abseil annotations (CmcpSanitizers.cmake).
+# TSan builds: every executable carries the Abseil and gRPC annotations (CmcpSanitizers.cmake).
 function(_cmcp_sanitizer_support target)
-  if(TARGET cmcp_tsan_absl_shim)
-    target_link_libraries(${target} PRIVATE cmcp_tsan_absl_shim)
+  if(TARGET cmcp_tsan_shims)
+    target_link_libraries(${target} PRIVATE cmcp_tsan_shims)
   endif()
 endfunction()
 

@@ -12,11 +12,13 @@ if(CMCP_SANITIZE STREQUAL "address")
   add_link_options(-fsanitize=address,undefined)
 elseif(CMCP_SANITIZE STREQUAL "thread")
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
-  # -rdynamic: Abseil's and gRPC's own calls to absl::Mutex must reach the
-  # shim's definitions too (see sanitizers/tsan_absl_shim.cc).
+  # -rdynamic: Abseil's and gRPC's own calls to absl::Mutex and to gRPC's
+  # completion queue API must reach the shims' definitions too (see
+  # sanitizers/tsan_absl_shim.cc and sanitizers/tsan_grpc_shim.cc).
   add_link_options(-fsanitize=thread -rdynamic)
-  add_library(cmcp_tsan_absl_shim OBJECT "${CMAKE_CURRENT_LIST_DIR}/sanitizers/tsan_absl_shim.cc")
-  target_link_libraries(cmcp_tsan_absl_shim PUBLIC absl::synchronization absl::time ${CMAKE_DL_LIBS})
+  add_library(cmcp_tsan_shims OBJECT "${CMAKE_CURRENT_LIST_DIR}/sanitizers/tsan_absl_shim.cc"
+                                     "${CMAKE_CURRENT_LIST_DIR}/sanitizers/tsan_grpc_shim.cc")
+  target_link_libraries(cmcp_tsan_shims PUBLIC absl::synchronization absl::time absl::status ${CMAKE_DL_LIBS})
 elseif(NOT CMCP_SANITIZE STREQUAL "")
   message(FATAL_ERROR "CMCP_SANITIZE must be empty, 'address' or 'thread' (got '${CMCP_SANITIZE}')")
 endif()
