@@ -394,7 +394,11 @@ struct HttpServer::Impl {
   void Accept() {
     net::io_context& ioc = *shared->iocs[shared->next_ioc.fetch_add(1) % shared->iocs.size()];
     acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted) return;
+      // Closed by Drain or Stop (this runs on the acceptor's io_context, after
+      // a close queued there): a connection accepted just before the close
+      // still completes, and accepting again on the closed socket fails at
+      // once, forever, which kept Stop's final poll spinning.
+      if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
       if (!ec) {
         if (shared->connections.load() >= shared->settings.max_connections) {
           beast::error_code ignored;
