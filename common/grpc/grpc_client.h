@@ -26,6 +26,12 @@ struct GrpcClientSettings {
   absl::Duration max_reconnect_backoff = absl::Seconds(2);
 };
 
+// With gRPC 1.51's callback client API (stub->async()), a running call's
+// ClientContext holds its channel: if that is the channel's last reference, the
+// channel goes on gRPC's own completion thread, which then shuts down the queue
+// it polls, fails to join itself and frees that queue twice (grpc/grpc#32584;
+// the edge did it at exit under ASan). Our clients use ClientQueue
+// (client_queue.h), shut down before their channels go, or blocking calls.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
                                            const GrpcClientSettings& settings = {});
 
