@@ -170,7 +170,8 @@ EdgeServer::~EdgeServer() { Stop(); }
 absl::Status EdgeServer::Start() {
   Impl& i = *impl_;
   i.coordination->Start([this](const nlohmann::json& message) { impl_->mcp->OnBusMessage(message); });
-  i.streams->StartWatcher(i.backend.get(), i.settings.stream_watch_interval, i.settings.stream_keepalive);
+  i.streams->StartWatcher(i.backend.get(), i.settings.stream_watch_interval, i.settings.stream_keepalive,
+                          i.settings.backend.resolve_cache_ttl);
   i.http = std::make_unique<HttpServer>(i.settings.http, [this](HttpRequest request, std::shared_ptr<HttpResponder> r) {
     impl_->Handle(std::move(request), std::move(r));
   });

@@ -100,8 +100,9 @@ bool StreamRegistry::CancelCall(const std::string& key) {
   return true;
 }
 
-void StreamRegistry::StartWatcher(McpBackend* backend, absl::Duration interval, absl::Duration keepalive) {
-  watcher_ = std::thread([this, backend, interval, keepalive] { Watch(backend, interval, keepalive); });
+void StreamRegistry::StartWatcher(McpBackend* backend, absl::Duration interval, absl::Duration keepalive,
+                                  absl::Duration settle) {
+  watcher_ = std::thread([=, this] { Watch(backend, interval, keepalive, settle); });
 }
 
 void StreamRegistry::EndStreamsOf(const std::string& token) {
@@ -115,13 +116,26 @@ void StreamRegistry::EndStreamsOf(const std::string& token) {
   for (auto& r : ending) r->EndStream();
 }
 
-void StreamRegistry::AnnounceChange(const std::string& token, const std::string& filter_key) {
+void StreamRegistry::AnnounceChange(const std::string& token, const std::string& filter_key, absl::Duration settle) {
   std::vector<std::shared_ptr<HttpResponder>> changed;
+  const absl::Time now = absl::Now();
   {
     absl::MutexLock lock(&mu_);
     for (auto& [digest, stream] : streams_) {
-      if (stream.token == token && stream.filter_key != filter_key) {
+      if (stream.token != token) continue;
+      if (stream.filter_key == filter_key) {  // unchanged, or changed back
+        stream.pending_filter_key.clear();
+        stream.announce_at = absl::InfiniteFuture();
+        continue;
+      }
+      if (stream.pending_filter_key != filter_key) {
+        stream.pending_filter_key = filter_key;
+        stream.announce_at = now + settle;
+      }
+      if (now >= stream.announce_at) {
         stream.filter_key = filter_key;
+        stream.pending_filter_key.clear();
+        stream.announce_at = absl::InfiniteFuture();
         changed.push_back(stream.responder);
       }
     }
@@ -131,7 +145,8 @@ void StreamRegistry::AnnounceChange(const std::string& token, const std::string&
   }
 }
 
-void StreamRegistry::Watch(McpBackend* backend, absl::Duration interval, absl::Duration keepalive) {
+void StreamRegistry::Watch(McpBackend* backend, absl::Duration interval, absl::Duration keepalive,
+                           absl::Duration settle) {
   absl::Time next_keepalive = absl::Now() + keepalive;
   while (!stop_.WaitForNotificationWithTimeout(interval)) {
     std::set<std::string> tokens;
@@ -148,11 +163,11 @@ void StreamRegistry::Watch(McpBackend* backend, absl::Duration interval, absl::D
     auto pending = std::make_shared<std::atomic<int>>(static_cast<int>(tokens.size()));
     auto all_done = std::make_shared<absl::Notification>();
     for (const std::string& token : tokens) {
-      backend->ResolveServer(token, [this, token, pending, all_done](absl::StatusOr<ServerView> server) {
+      backend->ResolveServer(token, [this, token, pending, all_done, settle](absl::StatusOr<ServerView> server) {
         if (absl::IsNotFound(server.status())) {
           EndStreamsOf(token);
         } else if (server.ok()) {
-          AnnounceChange(token, FilterKey(server->filter));
+          AnnounceChange(token, FilterKey(server->filter), settle);
         }
         if (pending->fetch_sub(1) == 1) all_done->Notify();
       });

@@ -29,9 +29,13 @@ class StreamRegistry {
     // Kept in memory only, to re-resolve the server while the stream lives.
     std::string token;
     std::string server_id;
-    // FilterKey() of the server's config when the stream opened.
+    // FilterKey() of the server's config when the stream opened, or as last
+    // announced.
     std::string filter_key;
     bool legacy = false;
+    // A changed config seen by the watcher, announced at `announce_at`.
+    std::string pending_filter_key;
+    absl::Time announce_at = absl::InfiniteFuture();
   };
 
   // Registers cmcp_edge_open_streams at 0, so the series exists from the start.
@@ -56,14 +60,21 @@ class StreamRegistry {
   // key is remembered for a minute, in case the call registers just after.
   bool CancelCall(const std::string& key);
 
-  void StartWatcher(McpBackend* backend, absl::Duration interval, absl::Duration keepalive);
+  // Every `interval`, re-resolves the servers of the open streams: ends the
+  // streams of a server that is gone, and sends list_changed when its filter
+  // changed, once the change is `settle` old. Other replicas may serve the old
+  // config from their caches for that long (the edge's resolve cache TTL), so
+  // a client that lists tools on any replica after the notification sees the
+  // new list.
+  void StartWatcher(McpBackend* backend, absl::Duration interval, absl::Duration keepalive,
+                    absl::Duration settle = absl::ZeroDuration());
   // Ends every stream (drain) and stops the watcher.
   void CloseAll();
 
  private:
-  void Watch(McpBackend* backend, absl::Duration interval, absl::Duration keepalive);
+  void Watch(McpBackend* backend, absl::Duration interval, absl::Duration keepalive, absl::Duration settle);
   void EndStreamsOf(const std::string& token);
-  void AnnounceChange(const std::string& token, const std::string& filter_key);
+  void AnnounceChange(const std::string& token, const std::string& filter_key, absl::Duration settle);
 
   absl::Mutex mu_;
   std::map<std::string, Stream> streams_ ABSL_GUARDED_BY(mu_);

@@ -489,6 +489,30 @@ TEST_F(McpHandlerTest, GetStreamAnnouncesListChangesAndRefusesASecondStream) {
   streams_.CloseAll();
 }
 
+// Other replicas may serve a server's old config from their resolve caches
+// for a while: the notification waits that long, so the client's next
+// tools/list, on any replica, is the new one.
+TEST_F(McpHandlerTest, ListChangedWaitsUntilEveryReplicaServesTheNewConfig) {
+  const std::string session = Initialize();
+  auto stream = SseClient::Open(server_->port(), "GET", absl::StrCat("/mcp/", kToken),
+                                {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", session}});
+  ASSERT_THAT(stream, IsOk());
+  ASSERT_EQ((*stream)->status(), 200);
+  streams_.StartWatcher(&backend_, absl::Milliseconds(20), absl::Seconds(60), /*settle=*/absl::Milliseconds(400));
+  const absl::Time changed = absl::Now();
+  backend_.SetFilterTags({"tables"});
+  auto event = (*stream)->Next(absl::Seconds(5));
+  ASSERT_THAT(event, IsOk());
+  EXPECT_EQ(json::parse(event->data)["method"], "notifications/tools/list_changed");
+  EXPECT_GE(absl::Now() - changed, absl::Milliseconds(400));
+  // Changed and changed back before the notification was due: nothing to say.
+  backend_.SetFilterTags({});
+  absl::SleepFor(absl::Milliseconds(100));
+  backend_.SetFilterTags({"tables"});
+  EXPECT_FALSE((*stream)->Next(absl::Milliseconds(700)).ok()) << "announced a change that was undone";
+  streams_.CloseAll();
+}
+
 TEST_F(McpHandlerTest, LegacySseTransportDeliversResponsesOnTheStream) {
   auto stream = SseClient::Open(server_->port(), "GET", absl::StrCat("/mcp/", kToken, "/sse"), {{"Accept", "text/event-stream"}});
   ASSERT_THAT(stream, IsOk());
